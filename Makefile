@@ -1,0 +1,58 @@
+# Haizhi Events. A fresh machine needs only python3 (3.11) and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test bench lint format messages demo install static clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) scripts/compile_messages.py
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Serving Haizhi Events on http://$(HOST):$(PORT)/ (HTTP and websockets, daphne). Ctrl+C stops."
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) contest_site.asgi:application
+
+serve: install
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) contest_site.asgi:application
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+test: install
+	$(PY) scripts/compile_messages.py
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) scripts/compile_messages.py
+	$(PY) -m bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-extract strings from the code (needs GNU gettext's xgettext) and recompile.
+messages: install
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore ".venv/*" --ignore "staticfiles/*"
+	$(PY) scripts/compile_messages.py
+
+static: install
+	$(PY) manage.py collectstatic --noinput
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

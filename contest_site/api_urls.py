@@ -1,0 +1,8 @@
+"""Version 1 of the JSON API: each app adds its router here."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("events.api_urls")),
+    path("", include("accounts.api_urls")),
+]

@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from events.selectors import events_published
+
+from .dashboard import dashboard_sections
+from .health import health_report
+
+
+def home(request):
+    events = events_published().order_by("-starts_on")[:24]
+    return render(request, "core/home.html", {"events": events})
+
+
+@login_required
+def dashboard(request):
+    return render(request, "core/dashboard.html", {"sections": dashboard_sections(request.user)})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    ok, report = health_report()
+    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": report}, status=200 if ok else 503)
