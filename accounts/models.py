@@ -59,6 +59,7 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(name_zh="", name_en=""),
                 name="organisation_has_a_name",
+                violation_error_message=_("Give the organisation a name in Chinese, English or both."),
             )
         ]
 

@@ -1,5 +1,31 @@
-from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from events.models import Role
+
+
+def _nav_roles(user) -> dict:
+    """Events the user holds a role in, grouped for the navigation bar (one query, evaluated lazily)."""
+    from events.selectors import roles_of_user
+
+    organising, judging, taking_part = [], [], []
+    seen: set[tuple[str, int]] = set()
+    for grant in roles_of_user(user):
+        if grant.role == Role.ORGANISER:
+            bucket, key = organising, "organise"
+        elif grant.role == Role.JUDGE:
+            bucket, key = judging, "judge"
+        else:
+            bucket, key = taking_part, "part"
+        if (key, grant.event_id) not in seen:
+            seen.add((key, grant.event_id))
+            bucket.append(grant.event)
+    return {"organising": organising, "judging": judging, "taking_part": taking_part}
 
 
 def site(request):
-    return {"SITE_NAME": "Haizhi Events", "DEBUG": settings.DEBUG}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        nav = SimpleLazyObject(lambda: _nav_roles(user))
+    else:
+        nav = {}
+    return {"nav": nav}

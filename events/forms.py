@@ -33,7 +33,7 @@ class EventForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not data.get("title_zh") and not data.get("title_en"):
-            raise forms.ValidationError(_("Give the event a title in Chinese, English or both."))
+            self.add_error("title_zh", _("Give the event a title in Chinese, English or both."))
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The event cannot end before it starts."))

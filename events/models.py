@@ -38,9 +38,15 @@ class Event(models.Model):
         ordering = ["-starts_on", "slug"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_on__gte=models.F("starts_on")), name="event_ends_after_start"
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="event_ends_after_start",
+                violation_error_message=_("The event cannot end before it starts."),
             ),
-            models.CheckConstraint(condition=~models.Q(title_zh="", title_en=""), name="event_has_a_title"),
+            models.CheckConstraint(
+                condition=~models.Q(title_zh="", title_en=""),
+                name="event_has_a_title",
+                violation_error_message=_("Give the event a title in Chinese, English or both."),
+            ),
         ]
 
     def __str__(self) -> str:
