@@ -40,12 +40,23 @@ def test_default_language_is_chinese_and_accept_language_is_honoured(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url_name",
-    ["core:home", "account_login", "account_signup", "account_reset_password", "core:dashboard", "accounts:profile"],
+    ("url_name", "signed_in"),
+    [
+        ("core:home", False),
+        ("account_login", False),
+        ("account_signup", False),
+        ("account_reset_password", False),
+        ("core:dashboard", True),
+        ("accounts:profile", True),
+        ("account_change_password", True),
+    ],
 )
-def test_every_page_has_the_language_switch(client, url_name):
-    client.force_login(UserFactory())
-    html = client.get(reverse(url_name)).content.decode()
+def test_every_page_has_the_language_switch(client, url_name, signed_in):
+    if signed_in:
+        client.force_login(UserFactory())
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    html = response.content.decode()
     assert f'action="{reverse("set_language")}"' in html
     assert 'name="language"' in html
     assert 'value="en"' in html
