@@ -1,7 +1,7 @@
 """ASGI entry: HTTP through Django, websockets through Channels.
 
 Websocket routes are collected from each app's ``routing.websocket_urlpatterns``.
-Foreign origins are refused before any consumer runs.
+Foreign origins are refused before any consumer runs; a path no app routes is closed.
 """
 
 import os
@@ -13,13 +13,17 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from contest_site.routing import websocket_urlpatterns  # noqa: E402
+
+# Refuse unknown paths cleanly instead of letting URLRouter raise "No route found".
+websocket_routes = [*websocket_urlpatterns, re_path(r"^.*$", WebsocketDenier.as_asgi())]
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
     }
 )

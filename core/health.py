@@ -1,4 +1,11 @@
-"""Checks that the services the site depends on answer."""
+"""Checks that the services the site depends on answer.
+
+Each check returns ``(ok, detail)``: on success the detail names the backend, on failure
+the exception's class (never its message, which may carry hosts or credentials). Every
+check is bounded in time, so /healthz answers 503 quickly when a service hangs instead of
+hanging itself: the database and Redis clients have connect and read timeouts (settings),
+and the channel-layer round trip has its own deadline here.
+"""
 
 import asyncio
 import uuid
@@ -8,13 +15,19 @@ from channels.layers import get_channel_layer
 from django.core.cache import caches
 from django.db import connection
 
+# Seconds for one message to travel through the channel layer and back.
+CHANNEL_LAYER_TIMEOUT = 3.0
+# Seconds allowed for giving the test channel back to the layer.
+CHANNEL_RELEASE_TIMEOUT = 1.0
+PING = {"type": "healthz.ping"}
+
 
 def check_database() -> tuple[bool, str]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any driver error means "down"; its message is reported
+    except Exception as exc:  # any driver error means "down"
         return False, exc.__class__.__name__
     return True, connection.vendor
 
@@ -31,22 +44,42 @@ def check_cache() -> tuple[bool, str]:
     return ok, cache.__class__.__name__ if ok else "value not read back"
 
 
+async def _channel_release(layer, channel: str) -> None:
+    """Give ``channel`` back to the layer.
+
+    Layers drop a channel (the Redis pub/sub layer also unsubscribes from it) when a
+    pending ``receive`` on it is cancelled, which is how a consumer leaves. Without this a
+    long-running process would keep one subscription per health check.
+    """
+    waiter = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0)  # let the receive start waiting, so cancelling it runs its clean-up
+    waiter.cancel()
+    await asyncio.wait({waiter}, timeout=CHANNEL_RELEASE_TIMEOUT)
+
+
 async def _channel_roundtrip(layer) -> bool:
-    channel = await layer.new_channel()
-    await layer.send(channel, {"type": "healthz.ping"})
-    message = await asyncio.wait_for(layer.receive(channel), timeout=3)
-    return message.get("type") == "healthz.ping"
+    channel = await layer.new_channel(prefix="healthz.")
+    try:
+        await layer.send(channel, PING)
+        message = await layer.receive(channel)
+    finally:
+        await _channel_release(layer, channel)
+    return message == PING
+
+
+async def _channel_roundtrip_bounded(layer) -> bool:
+    return await asyncio.wait_for(_channel_roundtrip(layer), timeout=CHANNEL_LAYER_TIMEOUT)
 
 
 def check_channel_layer() -> tuple[bool, str]:
-    layer = get_channel_layer()
-    if layer is None:
-        return False, "not configured"
     try:
-        ok = async_to_sync(_channel_roundtrip)(layer)
+        layer = get_channel_layer()
+        if layer is None:
+            return False, "not configured"
+        ok = async_to_sync(_channel_roundtrip_bounded)(layer)
     except Exception as exc:
         return False, exc.__class__.__name__
-    return ok, layer.__class__.__name__
+    return ok, layer.__class__.__name__ if ok else "message not read back"
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "channel_layer": check_channel_layer}

@@ -1,0 +1,1 @@
+"""Judging: rounds, criteria, judge assignment, scorecards, aggregation, ranking and results."""
