@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+BIO_MAX_LENGTH = 2000
 
 
 def pick_language(zh: str, en: str) -> str:
@@ -95,7 +98,10 @@ class User(AbstractUser):
         blank=True,
         help_text=_("For example: biomedicine, new materials, artificial intelligence."),
     )
-    bio = models.TextField(_("short bio"), max_length=2000, blank=True)
+    # A TextField's max_length only reaches forms; the validator makes full_clean() enforce it too.
+    bio = models.TextField(
+        _("short bio"), max_length=BIO_MAX_LENGTH, blank=True, validators=[MaxLengthValidator(BIO_MAX_LENGTH)]
+    )
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
     language = models.CharField(
         _("preferred language"),
