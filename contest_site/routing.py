@@ -1,3 +1,7 @@
 """Websocket URL patterns of every app, gathered for the ASGI router."""
 
-websocket_urlpatterns: list = []
+from livestream.routing import websocket_urlpatterns as livestream_patterns
+
+websocket_urlpatterns: list = [
+    *livestream_patterns,
+]

@@ -24,8 +24,5 @@ def _nav_roles(user) -> dict:
 
 def site(request):
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        nav = SimpleLazyObject(lambda: _nav_roles(user))
-    else:
-        nav = {}
+    nav = SimpleLazyObject(lambda: _nav_roles(user)) if user is not None and user.is_authenticated else {}
     return {"nav": nav}

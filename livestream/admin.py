@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from .models import ChatMessage, Poll, PollOption, Question, RoadshowRoom, RoomEvent, RoomMute
+
+
+@admin.register(RoadshowRoom)
+class RoadshowRoomAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title_zh", "title_en", "event", "visibility", "status", "scheduled_start"]
+    list_filter = ["status", "visibility", "event"]
+    search_fields = ["slug", "title_zh", "title_en"]
+    prepopulated_fields = {"slug": ("title_en",)}
+    autocomplete_fields = ["event"]
+    # Status changes go through the console (room_go_live / room_end) so every viewer is told.
+    readonly_fields = ["status", "started_at", "ended_at", "last_seq"]
+
+
+@admin.register(RoomEvent)
+class RoomEventAdmin(admin.ModelAdmin):
+    list_display = ["room", "seq", "type", "visibility", "hidden", "created_at"]
+    list_filter = ["type", "visibility", "hidden"]
+    search_fields = ["room__slug"]
+    readonly_fields = ["room", "seq", "type", "payload", "visibility", "hidden", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ChatMessage)
+class ChatMessageAdmin(admin.ModelAdmin):
+    list_display = ["room", "seq", "user", "text", "hidden", "created_at"]
+    list_filter = ["hidden", "room"]
+    search_fields = ["text", "user__email"]
+    readonly_fields = ["room", "seq", "user", "text", "client_id", "hidden", "hidden_by", "created_at"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["room", "seq", "user", "text", "votes", "answered", "hidden"]
+    list_filter = ["answered", "hidden", "room"]
+    search_fields = ["text", "user__email"]
+    readonly_fields = ["room", "seq", "user", "text", "client_id", "votes", "answered", "hidden", "created_at"]
+
+
+class PollOptionInline(admin.TabularInline):
+    model = PollOption
+    extra = 0
+
+
+@admin.register(Poll)
+class PollAdmin(admin.ModelAdmin):
+    list_display = ["room", "question_zh", "question_en", "status", "opened_at", "closed_at"]
+    list_filter = ["status", "room"]
+    inlines = [PollOptionInline]
+
+
+@admin.register(RoomMute)
+class RoomMuteAdmin(admin.ModelAdmin):
+    list_display = ["room", "user", "muted_by", "created_at"]
+    autocomplete_fields = ["user"]

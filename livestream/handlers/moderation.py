@@ -1,0 +1,22 @@
+"""Moderators and organisers: user.mute, room.slow_mode, room.go_live, room.end."""
+
+from .. import services
+
+
+async def mute(consumer, frame: dict) -> None:
+    await consumer.call(services.user_mute, target_id=frame.get("user_id"), muted=frame.get("muted", True) is not False)
+
+
+async def slow_mode(consumer, frame: dict) -> None:
+    await consumer.call(services.slow_mode_set, seconds=frame.get("seconds"))
+
+
+async def go_live(consumer, frame: dict) -> None:
+    await consumer.call(services.room_go_live)
+
+
+async def end(consumer, frame: dict) -> None:
+    await consumer.call(services.room_end)
+
+
+ACTIONS = {"user.mute": mute, "room.slow_mode": slow_mode, "room.go_live": go_live, "room.end": end}

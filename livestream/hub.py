@@ -1,0 +1,315 @@
+"""The per-process room hub: one channel-layer membership per room per process, one encode per frame.
+
+Measured (see DESIGN.md, "Live layer rules"): a group with one channel per socket falls behind
+with thousands of viewers, because every frame is queued, decoded and re-encoded once per
+socket. Here each process keeps, per room, the set of its own sockets. The room's hub owns
+the process's only channel in the room's group; for each frame it receives (already JSON
+text, encoded once by the process that stored the event) it writes that text to each local
+socket whose tiers may see it. Audience sockets are in the ``all`` tier only, so frames for
+moderators or judges never reach them.
+
+Frames a hub delivers carry the room's ``seq``; the hub delivers them in ``seq`` order and
+fills a gap from the database (everything below a published seq is committed, because seqs are
+handed out under the room's row lock). A socket that is still being sent its connect state
+buffers live frames and drops the ones its state already covered.
+
+Presence, reactions and poll counts are aggregated: each hub, once per tick
+(``LIVESTREAM_TICK_SECONDS``), tells the other processes its own viewer count (and its
+reactions and voted polls since the last tick), and pushes at most one presence, one
+reactions and one results frame per poll to its sockets. A process's count expires when it
+is not renewed for three heartbeats, so a process that died stops being counted.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+import weakref
+from collections import Counter
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from . import broadcast
+from .models import RoadshowRoom, RoomEvent, Visibility
+
+logger = logging.getLogger(__name__)
+
+PROCESS_ID = uuid.uuid4().hex
+EXPIRY_HEARTBEATS = 3
+
+
+class Member:
+    """One local socket in a room: what it may see, and where its connect-time replay ended."""
+
+    __slots__ = ("is_ready", "last_seq", "pending", "socket", "tiers", "user_id")
+
+    def __init__(self, socket, *, user_id: int | None, tiers: frozenset[str]):
+        self.socket = socket
+        self.user_id = user_id
+        self.tiers = tiers
+        self.is_ready = False
+        self.last_seq = 0
+        self.pending: list[tuple[int | None, dict]] = []
+
+    async def deliver(self, message: dict, seq: int | None) -> None:
+        if not self.is_ready:
+            self.pending.append((seq, message))
+            return
+        await self._write(message, seq)
+
+    async def _write(self, message: dict, seq: int | None) -> None:
+        if seq is not None:
+            if seq <= self.last_seq:
+                return
+            self.last_seq = seq
+        try:
+            await self.socket.send_prepared(message)
+        except Exception:  # a socket that went away is removed by its own disconnect
+            logger.debug("Could not write to a closed socket", exc_info=True)
+
+    async def make_ready(self, last_seq: int) -> None:
+        """Send the frames buffered while the connect state was sent, skipping what it covered."""
+        self.last_seq = max(self.last_seq, last_seq)
+        while self.pending:
+            seq, message = self.pending.pop(0)
+            await self._write(message, seq)
+        self.is_ready = True
+
+
+def _room_last_seq(room_id: int) -> int:
+    return RoadshowRoom.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
+
+
+def _events_between(room_id: int, after: int, before: int) -> list[tuple[int, str, str]]:
+    events = RoomEvent.objects.filter(room_id=room_id, seq__gt=after, seq__lt=before, hidden=False).order_by("seq")
+    return [(e.seq, e.visibility, broadcast.encode(broadcast.event_frame(e))) for e in events]
+
+
+class RoomHub:
+    def __init__(self, room_id: int, layer):
+        self.room_id = room_id
+        self.layer = layer
+        self.group = broadcast.room_group(room_id)
+        self.channel = ""
+        self.by_tier: dict[str, set[Member]] = {tier: set() for tier in Visibility.values}
+        self.last_seq = 0
+        self.starting: asyncio.Future | None = None
+        self._tasks: list[asyncio.Task] = []
+        # Presence: other processes' counts with when they were last renewed.
+        self.others: dict[str, tuple[int, float]] = {}
+        self.reported_count: int | None = None
+        self.reported_at = 0.0
+        self.report_due = True
+        self.pushed_presence: int | None = None
+        # Reactions: this process's since the last tick, and everyone's still to push.
+        self.local_reactions: Counter = Counter()
+        self.reactions_to_push: Counter = Counter()
+        # Polls that got votes: here (to announce) and anywhere (to push results for).
+        self.local_voted_polls: set[int] = set()
+        self.polls_to_push: set[int] = set()
+
+    @property
+    def members(self) -> set[Member]:
+        return self.by_tier[Visibility.ALL]
+
+    def presence(self) -> int:
+        return len(self.members) + sum(count for count, _seen in self.others.values())
+
+    async def start(self) -> None:
+        self.channel = await self.layer.new_channel(prefix="livestream-hub.")
+        await self.layer.group_add(self.group, self.channel)
+        # Read after joining the group: whatever commits later arrives through the group.
+        self.last_seq = await database_sync_to_async(_room_last_seq)(self.room_id)
+        self._tasks = [asyncio.ensure_future(self._receive_loop()), asyncio.ensure_future(self._tick_loop())]
+        await self._group_send({"type": "hub.hello", "process": PROCESS_ID})
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._group_send({"type": "hub.presence", "process": PROCESS_ID, "count": 0})
+        try:
+            await self.layer.group_discard(self.group, self.channel)
+        except Exception:
+            logger.exception("Could not leave the group of room %s", self.room_id)
+
+    def add(self, member: Member) -> None:
+        for tier in member.tiers:
+            self.by_tier[tier].add(member)
+
+    def remove(self, member: Member) -> None:
+        for members in self.by_tier.values():
+            members.discard(member)
+
+    async def _group_send(self, message: dict) -> None:
+        try:
+            await self.layer.group_send(self.group, message)
+        except Exception:
+            logger.exception("Could not send %s to room %s", message.get("type"), self.room_id)
+
+    async def fan_out(self, text: str, visibility: str, seq: int | None, user_id: int | None = None) -> None:
+        # One ASGI message for all sockets: the text is neither re-encoded nor copied per socket.
+        message = {"type": "websocket.send", "text": text}
+        for member in list(self.by_tier.get(visibility, ())):
+            if user_id is None or member.user_id == user_id:
+                await member.deliver(message, seq)
+
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+                await self.handle(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Room hub %s could not handle a message", self.room_id)
+                await asyncio.sleep(1)
+
+    async def handle(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind == "room.event":
+            await self._deliver_event(message["seq"], message["visibility"], message["frame"])
+        elif kind == "room.frame":
+            await self.fan_out(message["frame"], message["visibility"], None, message.get("user_id"))
+        elif message.get("process") == PROCESS_ID:
+            return  # this process's own announcements: already counted here
+        elif kind == "hub.presence":
+            if message["count"]:
+                self.others[message["process"]] = (int(message["count"]), time.monotonic())
+            else:
+                self.others.pop(message["process"], None)
+        elif kind == "hub.reactions":
+            self.reactions_to_push.update(message["counts"])
+        elif kind == "hub.polls":
+            self.polls_to_push.update(message["poll_ids"])
+        elif kind == "hub.hello":
+            self.report_due = True
+
+    async def _deliver_event(self, seq: int, visibility: str, text: str) -> None:
+        if seq <= self.last_seq:
+            return
+        if seq > self.last_seq + 1:
+            missed = await database_sync_to_async(_events_between)(self.room_id, self.last_seq, seq)
+            for missed_seq, missed_visibility, missed_text in missed:
+                await self.fan_out(missed_text, missed_visibility, missed_seq)
+        self.last_seq = seq
+        await self.fan_out(text, visibility, seq)
+
+    async def _tick_loop(self) -> None:
+        while True:
+            await asyncio.sleep(settings.LIVESTREAM_TICK_SECONDS)
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Room hub %s tick failed", self.room_id)
+
+    async def tick(self) -> None:
+        """Announce this process's counts and push the aggregated frames (at most one of each kind)."""
+        from . import services
+
+        now = time.monotonic()
+        heartbeat = settings.LIVESTREAM_PRESENCE_HEARTBEAT_SECONDS
+        local = len(self.members)
+        if self.report_due or local != self.reported_count or now - self.reported_at >= heartbeat:
+            self.reported_count, self.reported_at, self.report_due = local, now, False
+            await self._group_send({"type": "hub.presence", "process": PROCESS_ID, "count": local})
+        for process, (_count, seen) in list(self.others.items()):
+            if now - seen > EXPIRY_HEARTBEATS * heartbeat:
+                del self.others[process]
+        total = self.presence()
+        if total != self.pushed_presence:
+            self.pushed_presence = total
+            await self.fan_out(broadcast.encode({"type": "presence", "count": total}), Visibility.ALL, None)
+
+        if self.local_reactions:
+            batch, self.local_reactions = dict(self.local_reactions), Counter()
+            await database_sync_to_async(services.reaction_totals_add)(self.room_id, batch)
+            await self._group_send({"type": "hub.reactions", "process": PROCESS_ID, "counts": batch})
+            self.reactions_to_push.update(batch)
+        if self.reactions_to_push:
+            counts, self.reactions_to_push = dict(self.reactions_to_push), Counter()
+            await self.fan_out(broadcast.encode({"type": "reactions", "counts": counts}), Visibility.ALL, None)
+
+        if self.local_voted_polls:
+            voted, self.local_voted_polls = sorted(self.local_voted_polls), set()
+            await self._group_send({"type": "hub.polls", "process": PROCESS_ID, "poll_ids": voted})
+            self.polls_to_push.update(voted)
+        if self.polls_to_push:
+            poll_ids, self.polls_to_push = sorted(self.polls_to_push), set()
+            for poll_id in poll_ids:
+                frame = await database_sync_to_async(services.poll_results)(poll_id=poll_id)
+                await self.fan_out(broadcast.encode(frame), Visibility.ALL, None)
+
+
+# One registry of room hubs per event loop (daphne runs one; each test gets its own).
+_registries: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, RoomHub]]" = weakref.WeakKeyDictionary()
+
+
+def _registry() -> dict[int, RoomHub]:
+    return _registries.setdefault(asyncio.get_running_loop(), {})
+
+
+def hub_for(room_id: int) -> RoomHub | None:
+    """This process's hub of a room, if any local socket is in it."""
+    return _registry().get(room_id)
+
+
+async def join(room_id: int, socket, *, user_id: int | None, tiers: frozenset[str]) -> Member:
+    """Add a local socket to the room's hub (starting the hub for the room's first socket here).
+
+    The member buffers live frames until ``make_ready`` is called with the seq its state covered.
+    """
+    registry = _registry()
+    member = Member(socket, user_id=user_id, tiers=tiers)
+    while True:
+        hub = registry.get(room_id)
+        if hub is None:
+            layer = get_channel_layer()
+            if layer is None:
+                raise RuntimeError("The live layer needs a channel layer (CHANNEL_LAYERS).")
+            hub = registry[room_id] = RoomHub(room_id, layer)
+            hub.starting = asyncio.ensure_future(hub.start())
+        try:
+            await hub.starting
+        except Exception:
+            if registry.get(room_id) is hub:
+                del registry[room_id]
+            raise
+        if registry.get(room_id) is hub:  # not stopped by a last leave while we waited
+            hub.add(member)
+            return member
+
+
+async def leave(room_id: int, member: Member) -> None:
+    registry = _registry()
+    hub = registry.get(room_id)
+    if hub is None:
+        return
+    hub.remove(member)
+    if not hub.members:
+        del registry[room_id]
+        await hub.stop()
+
+
+def add_reaction(room_id: int, kind: str) -> None:
+    hub = hub_for(room_id)
+    if hub is not None:
+        hub.local_reactions[kind] += 1
+
+
+def mark_poll_voted(room_id: int, poll_id: int) -> None:
+    hub = hub_for(room_id)
+    if hub is not None:
+        hub.local_voted_polls.add(poll_id)
+
+
+def presence(room_id: int) -> int:
+    hub = hub_for(room_id)
+    return hub.presence() if hub is not None else 0

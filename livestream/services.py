@@ -1,0 +1,671 @@
+"""Rules of the live layer. The websocket handlers, pages and admin call these and nothing else.
+
+Every function is synchronous, takes keyword arguments and returns a plain dict that is a
+frame ready to send (``{"type": ..., ...}``). A refusal raises ``LiveError`` with a stable
+``code`` and a translatable message. Permission checks go through ``events.services.can``.
+
+Every change all viewers must see is stored as a ``RoomEvent`` with the room's next ``seq``
+and broadcast only after its transaction commits. The ``seq`` is allocated by an UPDATE of
+the room row as the transaction's first statement: on PostgreSQL the row lock makes
+concurrent writers in a room wait for each other, on SQLite the write lock is taken up front
+(waiting out the busy timeout) instead of being upgraded later, which could deadlock.
+"""
+
+import time
+import unicodedata
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from events.services import can
+
+from . import broadcast, selectors
+from .models import (
+    MAX_SLOW_MODE_SECONDS,
+    ChatMessage,
+    Poll,
+    PollOption,
+    PollVote,
+    Question,
+    QuestionVote,
+    RoadshowRoom,
+    RoomEvent,
+    RoomMute,
+    Visibility,
+)
+
+CLIENT_ID_MAX_LENGTH = 64
+POLL_MIN_OPTIONS = 2
+POLL_MAX_OPTIONS = 6
+# Characters that could reorder or hide text around them (bidirectional overrides and isolates).
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+class LiveError(Exception):
+    """A refusal sent back as ``{"type": "error", "code": ..., "message": ...}``; the socket stays open."""
+
+    def __init__(self, code: str, message: str | Promise, **params):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        # Filled in when the frame is made, so the message is in the socket's language, not the worker's.
+        self.params = params
+
+    def frame(self) -> dict:
+        text = str(self.message) % self.params if self.params else str(self.message)
+        return {"type": "error", "code": self.code, "message": text}
+
+
+class _Duplicate(Exception):
+    """Raised inside a transaction to roll back a seq taken for a resend that was already stored."""
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def server_time() -> dict:
+    """The server clock, for clients to correct countdowns by: ISO text and milliseconds since the epoch."""
+    now = timezone.now()
+    return {"server_time": now.isoformat(), "server_ms": int(now.timestamp() * 1000)}
+
+
+def user_frame(user, room: RoadshowRoom, *, moderator_ids: set[int] | None = None) -> dict:
+    """How a person appears in frames: both names (each viewer picks its language) and a moderator mark.
+
+    ``moderator_ids`` (from ``selectors.moderator_ids``) saves a role lookup per person in lists.
+    """
+    if moderator_ids is None:
+        moderator = can(user, "room.moderate", room.event)
+    else:
+        moderator = user.pk in moderator_ids or (user.is_staff and user.is_active)
+    return {
+        "id": user.pk,
+        "name_zh": user.name_zh or user.name_en,
+        "name_en": user.name_en or user.name_zh,
+        "moderator": moderator,
+    }
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _require_post(room: RoadshowRoom, user) -> None:
+    if not _signed_in(user):
+        raise LiveError("not_signed_in", _("Sign in to take part in the room."))
+    if not (selectors.room_can_watch(user, room) and can(user, "room.post", room.event)):
+        raise LiveError("not_allowed", _("You are not allowed to do this in this room."))
+
+
+def _require_action(room: RoadshowRoom, user, action: str) -> None:
+    if not _signed_in(user):
+        raise LiveError("not_signed_in", _("Sign in to take part in the room."))
+    if not can(user, action, room.event):
+        raise LiveError("not_allowed", _("You are not allowed to do this in this room."))
+
+
+_ROOM_OWN_FIELDS = [f.attname for f in RoadshowRoom._meta.concrete_fields if not f.is_relation]
+
+
+def _fresh(room: RoadshowRoom) -> RoadshowRoom:
+    """Reload the room's own fields (another process may have changed status or slow mode), keeping its event."""
+    room.refresh_from_db(fields=_ROOM_OWN_FIELDS)
+    return room
+
+
+def _require_not_ended(room: RoadshowRoom) -> None:
+    if room.status == RoadshowRoom.Status.ENDED:
+        raise LiveError("room_ended", _("This room has ended."))
+
+
+def _is_muted(room: RoadshowRoom, user) -> bool:
+    return RoomMute.objects.filter(room=room, user=user).exists()
+
+
+def _require_not_muted(room: RoadshowRoom, user) -> None:
+    if _is_muted(room, user):
+        raise LiveError("muted", _("A moderator has muted you in this room."))
+
+
+def _clean_client_id(client_id) -> str:
+    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > CLIENT_ID_MAX_LENGTH:
+        raise LiveError("bad_request", _("Each message needs a client_id of 1 to 64 characters."))
+    return client_id.strip()
+
+
+def clean_text(text, *, max_length: int) -> str:
+    """User text as stored: NFC, control and bidi-override characters removed, trimmed, not empty, not too long.
+
+    It is stored raw otherwise; every page renders it as text (``textContent``), never as HTML.
+    """
+    if not isinstance(text, str):
+        raise LiveError("bad_request", _("The text is missing."))
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(
+        ch for ch in text if ch == "\n" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
+    ).strip()
+    if not text:
+        raise LiveError("empty", _("Write something first."))
+    if len(text) > max_length:
+        raise LiveError(
+            "too_long",
+            _("This is too long: at most %(limit)d characters."),
+            limit=max_length,
+        )
+    return text
+
+
+def _rate_limited(kind: str, room: RoadshowRoom, user) -> bool:
+    """Count one action of ``kind`` in the current window; True once the user is over the limit.
+
+    Fixed windows in the cache (shared by all processes when Redis is the cache).
+    """
+    limit, period = settings.LIVESTREAM_RATE_LIMITS[kind]
+    window = int(time.time() // period)
+    key = f"livestream:rate:{kind}:{room.pk}:{user.pk}:{window}"
+    cache.add(key, 0, timeout=period * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period * 2)
+        count = 1
+    return count > limit
+
+
+def _require_rate(kind: str, room: RoadshowRoom, user) -> None:
+    if _rate_limited(kind, room, user):
+        raise LiveError("rate_limited", _("You are sending too fast. Wait a few seconds and try again."))
+
+
+def _next_seq(room: RoadshowRoom) -> int:
+    """Take the room's next seq. Call first inside ``transaction.atomic()`` (see the module docstring)."""
+    RoadshowRoom.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1)
+    seq = RoadshowRoom.objects.filter(pk=room.pk).values_list("last_seq", flat=True).get()
+    room.last_seq = seq
+    return seq
+
+
+def _store(room: RoadshowRoom, seq: int, type_: str, payload: dict, *, visibility: str = Visibility.ALL) -> RoomEvent:
+    event = RoomEvent.objects.create(room=room, seq=seq, type=type_, payload=payload, visibility=visibility)
+    broadcast.publish_event_on_commit(event)
+    return event
+
+
+def _log(room: RoadshowRoom, type_: str, payload: dict, *, visibility: str = Visibility.ALL) -> dict:
+    """Store and broadcast one event that needs nothing else written with it; returns its frame."""
+    with transaction.atomic():
+        event = _store(room, _next_seq(room), type_, payload, visibility=visibility)
+    return broadcast.event_frame(event)
+
+
+def _message_frame(message: ChatMessage, room: RoadshowRoom) -> dict:
+    return {
+        "type": "chat.message",
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "text": message.text,
+        "user": user_frame(message.user, room),
+        "created_at": _iso(message.created_at),
+    }
+
+
+def _question_dict(question: Question, room: RoadshowRoom, *, moderator_ids: set[int] | None = None) -> dict:
+    return {
+        "id": question.pk,
+        "seq": question.seq,
+        "text": question.text,
+        "user": user_frame(question.user, room, moderator_ids=moderator_ids),
+        "votes": question.votes,
+        "answered": question.answered,
+        "created_at": _iso(question.created_at),
+    }
+
+
+def _resent(room: RoadshowRoom, seq: int) -> dict:
+    """The answer to a resend: the frame stored for the first send, marked as a duplicate."""
+    return {**broadcast.event_frame(RoomEvent.objects.get(room=room, seq=seq)), "duplicate": True}
+
+
+def _poll_dict(poll: Poll, *, counts: dict[int, int] | None = None) -> dict:
+    options = list(poll.options.all())
+    if counts is None:
+        counts = {option.pk: getattr(option, "vote_count", 0) for option in options}
+    return {
+        "id": poll.pk,
+        "question_zh": poll.question_zh or poll.question_en,
+        "question_en": poll.question_en or poll.question_zh,
+        "status": poll.status,
+        "options": [
+            {
+                "id": option.pk,
+                "label_zh": option.label_zh or option.label_en,
+                "label_en": option.label_en or option.label_zh,
+                "votes": counts.get(option.pk, 0),
+            }
+            for option in options
+        ],
+        "total": sum(counts.values()),
+    }
+
+
+def _poll_with_results(poll_id: int) -> Poll:
+    return selectors.polls_with_results(None).get(pk=poll_id)
+
+
+def _room_dict(room: RoadshowRoom) -> dict:
+    return {
+        "slug": room.slug,
+        "title_zh": room.title_zh or room.title_en,
+        "title_en": room.title_en or room.title_zh,
+        "status": room.status,
+        "visibility": room.visibility,
+        "slow_mode_seconds": room.slow_mode_seconds,
+        "scheduled_start": _iso(room.scheduled_start),
+        "started_at": _iso(room.started_at),
+        "ended_at": _iso(room.ended_at),
+        "video": {
+            "hls_url": room.hls_url,
+            "embed_url": room.embed_url,
+            "recording_url": room.recording.url if room.recording else "",
+        },
+    }
+
+
+def reaction_totals(room_id: int) -> dict[str, int]:
+    keys = {kind: f"livestream:reactions:{room_id}:{kind}" for kind in settings.LIVESTREAM_REACTIONS}
+    stored = cache.get_many(list(keys.values()))
+    return {kind: int(stored.get(key, 0)) for kind, key in keys.items()}
+
+
+def reaction_totals_add(room_id: int, counts: dict[str, int]) -> None:
+    """Add a batch of reactions to the room's running totals (one cache write per kind per batch)."""
+    for kind, count in counts.items():
+        key = f"livestream:reactions:{room_id}:{kind}"
+        cache.add(key, 0, timeout=None)
+        try:
+            cache.incr(key, count)
+        except ValueError:
+            cache.set(key, count, timeout=None)
+
+
+# --- reading the room -------------------------------------------------------------------
+
+
+def room_state(*, room: RoadshowRoom, user, since: int | None = None) -> dict:
+    """What a socket is sent on connect.
+
+    Without ``since`` (or when more than ``LIVESTREAM_RESUME_MAX_EVENTS`` were missed) it holds
+    the whole visible state: newest chat, questions by votes, polls with results. With a
+    usable ``since`` it says ``"resume": true`` and leaves chat and questions out: the missed
+    events (``events_since``) follow it instead.
+    """
+    if not selectors.room_can_watch(user, room):
+        raise LiveError("not_allowed", _("You are not allowed to watch this room."))
+    _fresh(room)
+    resume = since is not None and 0 <= since <= room.last_seq <= since + settings.LIVESTREAM_RESUME_MAX_EVENTS
+    signed_in = _signed_in(user)
+    moderator = can(user, "room.moderate", room.event)
+    state = {
+        "type": "room.state",
+        "seq": room.last_seq,
+        "resume": resume,
+        **server_time(),
+        "room": _room_dict(room),
+        "me": {
+            "id": user.pk if signed_in else None,
+            "signed_in": signed_in,
+            "can_post": signed_in and can(user, "room.post", room.event),
+            "moderator": moderator,
+            "muted": signed_in and _is_muted(room, user),
+        },
+        "reactions": reaction_totals(room.pk),
+        "reaction_kinds": list(settings.LIVESTREAM_REACTIONS),
+        "polls": [_poll_dict(poll) for poll in selectors.polls_with_results(room)],
+    }
+    if not resume:
+        # Chat as it was broadcast (the stored frames); questions with their current votes.
+        chat = selectors.chat_events_visible(room, limit=settings.LIVESTREAM_STATE_CHAT_MESSAGES)
+        state["chat"] = [broadcast.event_frame(event) for event in chat]
+        moderators = selectors.moderator_ids(room)
+        state["questions"] = [
+            _question_dict(q, room, moderator_ids=moderators) for q in selectors.questions_visible(room)
+        ]
+    return state
+
+
+def events_since(*, room: RoadshowRoom, user, since: int, until: int | None = None) -> list[dict]:
+    """The stored events after ``since`` (up to ``until``) that ``user`` may receive, oldest first.
+
+    Hidden messages and questions are left out; at most ``LIVESTREAM_RESUME_MAX_EVENTS``.
+    """
+    tiers = selectors.room_tiers(room, user)
+    events = selectors.events_after(
+        room, since=since, until=until, tiers=tiers, limit=settings.LIVESTREAM_RESUME_MAX_EVENTS
+    )
+    return [broadcast.event_frame(event) for event in events]
+
+
+def poll_results(*, poll_id: int) -> dict:
+    """The current counts of a poll, pushed by the hubs at most once per tick while votes come in."""
+    return {"type": "poll.results", "poll": _poll_dict(_poll_with_results(poll_id))}
+
+
+# --- chat -------------------------------------------------------------------------------------
+
+
+def chat_send(*, room: RoadshowRoom, user, text: str, client_id: str) -> dict:
+    """Post a chat message.
+
+    Rules: signed in and allowed to post; a resend with a ``client_id`` this user already used
+    in this room returns the stored message (``"duplicate": true``) and stores nothing; not
+    in an ended room; not while muted; text cleaned (see ``clean_text``) and at most
+    ``LIVESTREAM_CHAT_MAX_LENGTH`` characters; slow mode (moderators exempt); at most N
+    messages per window (``LIVESTREAM_RATE_LIMITS["chat"]``).
+    """
+    _require_post(room, user)
+    client_id = _clean_client_id(client_id)
+    existing = ChatMessage.objects.filter(room=room, user=user, client_id=client_id).first()
+    if existing:
+        return _resent(room, existing.seq)
+    _fresh(room)
+    _require_not_ended(room)
+    _require_not_muted(room, user)
+    text = clean_text(text, max_length=settings.LIVESTREAM_CHAT_MAX_LENGTH)
+    moderator = can(user, "room.moderate", room.event)
+    if room.slow_mode_seconds and not moderator:
+        last = ChatMessage.objects.filter(room=room, user=user).order_by("-seq").values_list("created_at", flat=True)
+        if last and (timezone.now() - last[0]).total_seconds() < room.slow_mode_seconds:
+            raise LiveError(
+                "slow_mode",
+                _("Slow mode is on: one message every %(seconds)d seconds."),
+                seconds=room.slow_mode_seconds,
+            )
+    _require_rate("chat", room, user)
+    try:
+        with transaction.atomic():
+            seq = _next_seq(room)
+            if ChatMessage.objects.filter(room=room, user=user, client_id=client_id).exists():
+                raise _Duplicate
+            message = ChatMessage.objects.create(room=room, user=user, text=text, client_id=client_id, seq=seq)
+            frame = _message_frame(message, room)
+            _store(room, seq, "chat.message", {k: v for k, v in frame.items() if k not in ("type", "seq")})
+    except (_Duplicate, IntegrityError):
+        return _resent(room, ChatMessage.objects.get(room=room, user=user, client_id=client_id).seq)
+    return frame
+
+
+def chat_hide(*, room: RoadshowRoom, user, message_seq: int) -> dict:
+    """A moderator hides a message for everyone; it leaves every screen and every replay."""
+    _require_action(room, user, "room.moderate")
+    with transaction.atomic():
+        seq = _next_seq(room)
+        hidden = ChatMessage.objects.filter(room=room, seq=message_seq, hidden=False).update(
+            hidden=True, hidden_by=user
+        )
+        if not hidden:
+            raise LiveError("not_found", _("There is no such message."))
+        RoomEvent.objects.filter(room=room, seq=message_seq).update(hidden=True)
+        event = _store(room, seq, "chat.hidden", {"message_seq": message_seq})
+    return broadcast.event_frame(event)
+
+
+# --- questions ---------------------------------------------------------------------------------
+
+
+def question_ask(*, room: RoadshowRoom, user, text: str, client_id: str) -> dict:
+    """Ask a question: the chat rules (sign-in, client_id once, not ended, not muted, length, rate)."""
+    _require_post(room, user)
+    client_id = _clean_client_id(client_id)
+    existing = Question.objects.filter(room=room, user=user, client_id=client_id).first()
+    if existing:
+        return _resent(room, existing.seq)
+    _fresh(room)
+    _require_not_ended(room)
+    _require_not_muted(room, user)
+    text = clean_text(text, max_length=settings.LIVESTREAM_QUESTION_MAX_LENGTH)
+    _require_rate("question", room, user)
+    try:
+        with transaction.atomic():
+            seq = _next_seq(room)
+            if Question.objects.filter(room=room, user=user, client_id=client_id).exists():
+                raise _Duplicate
+            question = Question.objects.create(room=room, user=user, text=text, client_id=client_id, seq=seq)
+            event = _store(room, seq, "question.asked", {"question": _question_dict(question, room)})
+    except (_Duplicate, IntegrityError):
+        return _resent(room, Question.objects.get(room=room, user=user, client_id=client_id).seq)
+    return broadcast.event_frame(event)
+
+
+def _visible_question(room: RoadshowRoom, question_id) -> Question:
+    question = Question.objects.filter(room=room, pk=question_id if isinstance(question_id, int) else None).first()
+    if question is None or question.hidden:
+        raise LiveError("not_found", _("There is no such question."))
+    return question
+
+
+def _question_update(room: RoadshowRoom, question: Question) -> dict:
+    return {"question": {"id": question.pk, "votes": question.votes, "answered": question.answered}}
+
+
+def question_upvote(*, room: RoadshowRoom, user, question_id: int) -> dict:
+    """One upvote per person per question; the new count reaches everyone."""
+    _require_post(room, user)
+    _fresh(room)
+    _require_not_ended(room)
+    question = _visible_question(room, question_id)
+    if QuestionVote.objects.filter(question=question, user=user).exists():
+        raise LiveError("already_voted", _("You have already voted for this question."))
+    _require_rate("vote", room, user)
+    try:
+        with transaction.atomic():
+            seq = _next_seq(room)
+            QuestionVote.objects.create(question=question, user=user)
+            Question.objects.filter(pk=question.pk).update(votes=F("votes") + 1)
+            question.refresh_from_db(fields=["votes", "answered"])
+            event = _store(room, seq, "question.updated", _question_update(room, question))
+    except IntegrityError:
+        raise LiveError("already_voted", _("You have already voted for this question.")) from None
+    return broadcast.event_frame(event)
+
+
+def question_mark_answered(*, room: RoadshowRoom, user, question_id: int) -> dict:
+    """A moderator marks a question answered; it stays listed, marked, for everyone."""
+    _require_action(room, user, "room.moderate")
+    question = _visible_question(room, question_id)
+    with transaction.atomic():
+        seq = _next_seq(room)
+        Question.objects.filter(pk=question.pk).update(answered=True)
+        question.refresh_from_db(fields=["votes", "answered"])
+        event = _store(room, seq, "question.updated", _question_update(room, question))
+    return broadcast.event_frame(event)
+
+
+def question_hide(*, room: RoadshowRoom, user, question_id: int) -> dict:
+    """A moderator hides a question for everyone, on every screen and in every replay."""
+    _require_action(room, user, "room.moderate")
+    question = _visible_question(room, question_id)
+    with transaction.atomic():
+        seq = _next_seq(room)
+        Question.objects.filter(pk=question.pk).update(hidden=True)
+        RoomEvent.objects.filter(room=room, seq=question.seq).update(hidden=True)
+        event = _store(room, seq, "question.hidden", {"question_id": question.pk})
+    return broadcast.event_frame(event)
+
+
+# --- reactions ------------------------------------------------------------------------------------
+
+
+def reaction_check(*, room: RoadshowRoom, user, kind: str) -> str:
+    """May ``user`` react now? Signed in, allowed to post, room not ended, a known kind, within the rate.
+
+    Reactions are not stored one by one: the room hub adds them up and pushes counts.
+    """
+    _require_post(room, user)
+    if kind not in settings.LIVESTREAM_REACTIONS:
+        raise LiveError("bad_request", _("Unknown reaction."))
+    if room.status == RoadshowRoom.Status.ENDED:
+        raise LiveError("room_ended", _("This room has ended."))
+    _require_rate("reaction", room, user)
+    return kind
+
+
+# --- polls -----------------------------------------------------------------------------------------
+
+
+def poll_open(*, room: RoadshowRoom, user, question_zh: str, question_en: str, options: list[dict]) -> dict:
+    """A moderator opens a poll of 2–6 answers; one poll is open in a room at a time."""
+    _require_action(room, user, "room.moderate")
+    _fresh(room)
+    _require_not_ended(room)
+    question_zh = (question_zh or "").strip() if isinstance(question_zh, str) else ""
+    question_en = (question_en or "").strip() if isinstance(question_en, str) else ""
+    if not (question_zh or question_en) or max(len(question_zh), len(question_en)) > 200:
+        raise LiveError("bad_request", _("Give the poll a question of at most 200 characters."))
+    labels = []
+    for option in options if isinstance(options, list) else []:
+        zh = str(option.get("label_zh") or "").strip() if isinstance(option, dict) else ""
+        en = str(option.get("label_en") or "").strip() if isinstance(option, dict) else ""
+        if (zh or en) and max(len(zh), len(en)) <= 100:
+            labels.append((zh, en))
+    if not POLL_MIN_OPTIONS <= len(labels) <= POLL_MAX_OPTIONS or len(labels) != len(options):
+        raise LiveError("bad_request", _("Give the poll 2 to 6 answers of at most 100 characters each."))
+    if Poll.objects.filter(room=room, status=Poll.Status.OPEN).exists():
+        raise LiveError("poll_open", _("Close the open poll before opening another one."))
+    try:
+        with transaction.atomic():
+            seq = _next_seq(room)
+            poll = Poll.objects.create(
+                room=room, question_zh=question_zh, question_en=question_en, status=Poll.Status.OPEN, created_by=user
+            )
+            PollOption.objects.bulk_create(
+                PollOption(poll=poll, label_zh=zh, label_en=en, position=i) for i, (zh, en) in enumerate(labels)
+            )
+            event = _store(room, seq, "poll.opened", {"poll": _poll_dict(poll, counts={})})
+    except IntegrityError:
+        raise LiveError("poll_open", _("Close the open poll before opening another one.")) from None
+    return broadcast.event_frame(event)
+
+
+def poll_vote(*, room: RoadshowRoom, user, poll_id: int, option_id: int) -> dict:
+    """Vote once in an open poll. The voter gets ``poll.voted``; counts reach everyone in aggregate."""
+    _require_post(room, user)
+    option = (
+        PollOption.objects.filter(pk=option_id if isinstance(option_id, int) else None, poll__room=room)
+        .select_related("poll")
+        .first()
+    )
+    if option is None or option.poll_id != poll_id:
+        raise LiveError("not_found", _("There is no such poll answer."))
+    if option.poll.status != Poll.Status.OPEN:
+        raise LiveError("poll_closed", _("This poll is closed."))
+    _require_rate("vote", room, user)
+    try:
+        with transaction.atomic():
+            PollVote.objects.create(poll=option.poll, option=option, user=user)
+    except IntegrityError:
+        raise LiveError("already_voted", _("You have already voted in this poll.")) from None
+    return {"type": "poll.voted", "poll_id": option.poll_id, "option_id": option.pk}
+
+
+def poll_close(*, room: RoadshowRoom, user, poll_id: int) -> dict:
+    """A moderator closes a poll; its final counts reach everyone and stay in the log."""
+    _require_action(room, user, "room.moderate")
+    with transaction.atomic():
+        seq = _next_seq(room)
+        closed = Poll.objects.filter(room=room, pk=poll_id if isinstance(poll_id, int) else None, status="open").update(
+            status=Poll.Status.CLOSED, closed_at=timezone.now()
+        )
+        if not closed:
+            raise LiveError("not_found", _("There is no such open poll."))
+        event = _store(room, seq, "poll.closed", {"poll": _poll_dict(_poll_with_results(poll_id))})
+    return broadcast.event_frame(event)
+
+
+# --- moderation and running the room ----------------------------------------------------------------
+
+
+def user_mute(*, room: RoadshowRoom, user, target_id: int, muted: bool = True) -> dict:
+    """A moderator mutes (or unmutes) a person in this room. Moderators cannot be muted.
+
+    Other moderators get the stored ``user.muted`` event; the person gets ``{"type": "me", "muted": ...}``.
+    """
+    _require_action(room, user, "room.moderate")
+    target = User.objects.filter(pk=target_id if isinstance(target_id, int) else None).first()
+    if target is None:
+        raise LiveError("not_found", _("There is no such person."))
+    if can(target, "room.moderate", room.event):
+        raise LiveError("not_allowed", _("Moderators cannot be muted."))
+    with transaction.atomic():
+        seq = _next_seq(room)
+        if muted:
+            RoomMute.objects.get_or_create(room=room, user=target, defaults={"muted_by": user})
+        else:
+            RoomMute.objects.filter(room=room, user=target).delete()
+        event = _store(
+            room,
+            seq,
+            "user.muted",
+            {"user": user_frame(target, room), "muted": bool(muted)},
+            visibility=Visibility.MODERATORS,
+        )
+        broadcast.publish_frame_on_commit(room.pk, {"type": "me", "muted": bool(muted)}, user_id=target.pk)
+    return broadcast.event_frame(event)
+
+
+def slow_mode_set(*, room: RoadshowRoom, user, seconds: int) -> dict:
+    """A moderator sets the seconds each person waits between chat messages (0 = off, at most an hour)."""
+    _require_action(room, user, "room.moderate")
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_SLOW_MODE_SECONDS:
+        raise LiveError("bad_request", _("Slow mode takes 0 to 3600 seconds."))
+    with transaction.atomic():
+        seq = _next_seq(room)
+        RoadshowRoom.objects.filter(pk=room.pk).update(slow_mode_seconds=seconds)
+        room.slow_mode_seconds = seconds
+        event = _store(room, seq, "room.slow_mode", {"seconds": seconds})
+    return broadcast.event_frame(event)
+
+
+def _room_status_change(room: RoadshowRoom, user, *, allowed_from: set[str], to: str, **stamps) -> dict:
+    _require_action(room, user, "room.run")
+    with transaction.atomic():
+        seq = _next_seq(room)
+        changed = RoadshowRoom.objects.filter(pk=room.pk, status__in=allowed_from).update(status=to, **stamps)
+        if not changed:
+            raise LiveError("bad_state", _("The room cannot make this change now."))
+        _fresh(room)
+        event = _store(
+            room,
+            seq,
+            "room.status",
+            {"status": room.status, "started_at": _iso(room.started_at), "ended_at": _iso(room.ended_at)},
+        )
+    return broadcast.event_frame(event)
+
+
+def room_go_live(*, room: RoadshowRoom, user) -> dict:
+    """A scheduled room goes live (its organisers only)."""
+    return _room_status_change(
+        room, user, allowed_from={RoadshowRoom.Status.SCHEDULED}, to=RoadshowRoom.Status.LIVE, started_at=timezone.now()
+    )
+
+
+def room_end(*, room: RoadshowRoom, user) -> dict:
+    """A scheduled or live room ends; chat, questions, votes and reactions close with it."""
+    return _room_status_change(
+        room,
+        user,
+        allowed_from={RoadshowRoom.Status.SCHEDULED, RoadshowRoom.Status.LIVE},
+        to=RoadshowRoom.Status.ENDED,
+        ended_at=timezone.now(),
+    )
