@@ -48,7 +48,7 @@ format: install
 
 # Re-extract strings from the code (needs GNU gettext's xgettext) and recompile.
 messages: install
-	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore ".venv/*" --ignore "staticfiles/*"
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location -e html,txt,py --ignore ".venv/*" --ignore "staticfiles/*" --ignore "test-artifacts/*"
 	$(PY) scripts/compile_messages.py
 
 static: install

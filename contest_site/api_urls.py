@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("events.api_urls")),
     path("", include("accounts.api_urls")),
+    path("", include("registration.api_urls")),
 ]

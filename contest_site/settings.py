@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "accounts",
     "events",
     "core",
+    "registration",
+    "notifications",
+    "livestream",
+    "judging",
 ]
 
 MIDDLEWARE = [
@@ -98,17 +102,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several daphne/celery threads write to one file: wait for the lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    # Reuse connections: opening one per query dominated the live-room benchmark on PostgreSQL.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # An unreachable server fails a request (and /healthz) in seconds instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # --- Redis: channel layer, cache, Celery broker ---------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds to wait for Redis to connect or answer: an unreachable Redis fails fast instead of hanging.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=3.0)
 if REDIS_URL:
+    _redis_timeouts = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("REDIS_PREFIX", default="haizhi")},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **_redis_timeouts}],
+                "prefix": env.str("REDIS_PREFIX", default="haizhi"),
+            },
         }
     }
     CACHES = {
@@ -116,6 +130,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("REDIS_PREFIX", default="haizhi"),
+            "OPTIONS": _redis_timeouts,
         }
     }
 else:
@@ -127,7 +142,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Reminds owners of unsubmitted drafts once per event, a few days before the deadline.
+    "registration-draft-reminders": {"task": "registration.tasks.send_draft_reminders", "schedule": 3600.0},
+}
 
 # --- Auth and accounts -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -150,6 +168,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_UNIQUE_EMAIL = True
+# allauth's default, stated: signing up with a taken address does not say so on the page (that
+# would reveal who has an account); the owner gets an "account already exists" e-mail instead.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, stated so they are visible and tested.
@@ -196,6 +217,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 IMAGE_MAX_PIXELS = 25_000_000
+REGISTRATION_DECK_MAX_BYTES = 20 * 1024 * 1024
+REGISTRATION_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+REGISTRATION_FILE_MAX_BYTES = 10 * 1024 * 1024
+# Entrants' files are never served from /media/: they live here and go out through a
+# permission-checked view. Empty means a "private_media" folder beside MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default="")
 
 # --- E-mail ----------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -206,7 +233,10 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or ""  # filemail:////abs/dir: four slashes for an absolute path
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Haizhi Events <noreply@haizhi.example>")
+# The site's public address, for links in e-mails sent by tasks (which have no request).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- API ---------------------------------------------------------------------------
@@ -233,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to validator.swagger.io: the docs must work inside a closed network.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Security --------------------------------------------------------------------------
@@ -245,6 +277,12 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# TLS ends at the proxy; once it does, these turn on the HTTPS redirect and HSTS.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks speak plain HTTP to daphne
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 LOGGING = {
     "version": 1,
@@ -258,3 +296,33 @@ LOGGING = {
 # them straight from the app folders, otherwise from the collected, hashed files.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Roadshow rooms (livestream) ------------------------------------------------------
+# Hosts whose players may be embedded in a room page (https only); organisers pick from these.
+LIVESTREAM_EMBED_HOSTS = env.list(
+    "LIVESTREAM_EMBED_HOSTS", default=["player.bilibili.com", "v.qq.com", "www.youtube-nocookie.com"]
+)
+LIVESTREAM_CHAT_MAX_LENGTH = 500
+LIVESTREAM_QUESTION_MAX_LENGTH = 300
+# Per user per room: (how many, per how many seconds).
+LIVESTREAM_RATE_LIMITS = {
+    "chat": (env.int("LIVESTREAM_CHAT_PER_10S", default=5), 10),
+    "question": (3, 60),
+    "reaction": (20, 10),
+    "vote": (30, 10),
+}
+LIVESTREAM_REACTIONS = ["applause", "heart", "fire", "idea"]
+# How often each process pushes aggregated presence, reactions and poll results to its sockets.
+LIVESTREAM_TICK_SECONDS = env.float("LIVESTREAM_TICK_SECONDS", default=0.5)
+# A process re-announces its viewer count this often; a count not renewed in 3 heartbeats expires.
+LIVESTREAM_PRESENCE_HEARTBEAT_SECONDS = 5.0
+# A reconnect that missed more events than this gets a fresh room state instead of the replay.
+LIVESTREAM_RESUME_MAX_EVENTS = 500
+LIVESTREAM_STATE_CHAT_MESSAGES = 100
+# Agenda: pitches per room; extra time one pitch may get in all (the console adds 1 or 3 minutes at a time).
+LIVESTREAM_AGENDA_MAX_SLOTS = 60
+LIVESTREAM_PITCH_MAX_EXTENSION_SECONDS = 30 * 60
+# How many of the people interested in a pitch organisers see listed (newest first; the count is exact).
+LIVESTREAM_INTEREST_LIST_MAX = 200
+# Uploaded recordings for replay: MP4 or WebM, at most this size (the proxy's body limit must allow it too).
+LIVESTREAM_RECORDING_MAX_BYTES = env.int("LIVESTREAM_RECORDING_MAX_MB", default=2048) * 1024 * 1024

@@ -7,6 +7,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("core.urls")),
     path("events/", include("events.urls")),
+    path("events/", include("registration.urls")),
+    path("events/", include("judging.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("rooms/", include("livestream.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

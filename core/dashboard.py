@@ -28,6 +28,8 @@ class Section:
 
 DASHBOARD_PROVIDERS = [
     "events.dashboard.sections",
+    "registration.dashboard.sections",
+    "notifications.dashboard.sections",
 ]
 
 

@@ -16,6 +16,8 @@ DEMO_PASSWORD = "haizhi-demo-2026"
 SEEDERS = [
     "accounts.demo.seed",
     "events.demo.seed",
+    "registration.demo.seed",
+    "livestream.demo.seed",
 ]
 
 

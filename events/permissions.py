@@ -23,14 +23,17 @@ ACTION_RULES: dict[str, frozenset[str]] = {
     "entry.view_all": frozenset({Role.ORGANISER}),
     "entry.screen": frozenset({Role.ORGANISER}),
     "entry.export": frozenset({Role.ORGANISER}),
+    "registration.configure": frozenset({Role.ORGANISER}),
     # Judging
     "judging.configure": frozenset({Role.ORGANISER}),
     "judging.assign": frozenset({Role.ORGANISER}),
     "judging.score": frozenset({Role.JUDGE}),
     "judging.view_results": frozenset({Role.ORGANISER}),
     "judging.release_results": frozenset({Role.ORGANISER}),
+    "judging.view_released": frozenset({Role.ORGANISER, Role.JUDGE, Role.ENTRANT}),
     # Roadshow rooms
     "room.watch": frozenset({PUBLIC}),
+    "room.watch_registered": frozenset({SIGNED_IN}),
     "room.post": frozenset({SIGNED_IN}),
     "room.moderate": frozenset({Role.ORGANISER}),
     "room.run": frozenset({Role.ORGANISER}),

@@ -64,3 +64,127 @@ class EventRoleFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.ORGANISER
+
+
+# --- Registration ------------------------------------------------------------------------
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registration.Track"
+
+    event = factory.SubFactory(EventFactory)
+    name_zh = factory.Sequence(lambda n: f"赛道{n}")
+    name_en = factory.Sequence(lambda n: f"Track {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class RegistrationSettingsFactory(factory.django.DjangoModelFactory):
+    """An open registration window: opened ten days ago, closes in ten days."""
+
+    class Meta:
+        model = "registration.RegistrationSettings"
+
+    event = factory.SubFactory(EventFactory)
+    opens_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=10))
+    require_deck = False
+    require_logo = False
+    max_team_members = 5
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registration.Question"
+
+    event = factory.SubFactory(EventFactory)
+    kind = "text"
+    label_zh = factory.Sequence(lambda n: f"问题{n}")
+    label_en = factory.Sequence(lambda n: f"Question {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    """A draft with every required field filled and a complete team lead."""
+
+    class Meta:
+        model = "registration.Entry"
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    owner = factory.SubFactory(UserFactory)
+    track = factory.SubFactory(TrackFactory, event=factory.SelfAttribute("..event"))
+    title_zh = factory.Sequence(lambda n: f"固态电池项目{n}")
+    title_en = factory.Sequence(lambda n: f"Solid-state battery project {n}")
+    title_zh_key = factory.LazyAttribute(lambda o: "".join(ch for ch in o.title_zh.casefold() if ch.isalnum()))
+    title_en_key = factory.LazyAttribute(lambda o: "".join(ch for ch in o.title_en.casefold() if ch.isalnum()))
+    summary = "A safer battery for electric vehicles."
+    stage = "prototype"
+    technology = "Sulfide solid electrolyte."
+    funding_sought = 5_000_000
+    planned_city = "海城"
+    lead_email = factory.LazyAttribute(lambda o: o.owner.email)
+    lead = factory.RelatedFactory(
+        "tests.factories.TeamMemberFactory",
+        factory_related_name="entry",
+        is_lead=True,
+        name=factory.SelfAttribute("..owner.name_en"),
+        email=factory.SelfAttribute("..owner.email"),
+        country="DE",
+    )
+
+
+class TeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registration.TeamMember"
+
+    entry = factory.SubFactory(EntryFactory)
+    name = factory.Sequence(lambda n: f"Member {n}")
+    role = "CTO"
+    email = factory.Sequence(lambda n: f"member{n}@example.org")
+    organisation = "TUM"
+    country = "DE"
+    years_abroad = 5
+
+
+class RoadshowRoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "livestream.RoadshowRoom"
+
+    event = factory.SubFactory(EventFactory)
+    slug = factory.Sequence(lambda n: f"room-{n}")
+    title_zh = factory.Sequence(lambda n: f"决赛路演{n}")
+    title_en = factory.Sequence(lambda n: f"Final roadshow {n}")
+    visibility = "public"
+    status = "live"
+
+
+# --- Judging --------------------------------------------------------------------------------
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    """A judging round open for scoring now (opened a day ago, closes in a day), scale 0–10."""
+
+    class Meta:
+        model = "judging.Round"
+
+    event = factory.SubFactory(EventFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name_zh = factory.LazyAttribute(lambda o: f"第{o.number}轮")
+    name_en = factory.LazyAttribute(lambda o: f"Round {o.number}")
+    opens_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+    judges_per_entry = 2
+    advancement_rule = "top_overall"
+    advancement_count = 2
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "judging.Criterion"
+
+    round = factory.SubFactory(RoundFactory)
+    name_zh = factory.Sequence(lambda n: f"标准{n}")
+    name_en = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = 100
+    position = factory.Sequence(lambda n: n)

@@ -145,7 +145,9 @@ def test_choosing_and_typing_an_organisation_is_refused(client):
     user = UserFactory()
     client.force_login(user)
 
-    response = client.post(URL, profile_data(organisation=org.pk, organisation_other="Another Org"))
+    response = client.post(
+        URL, profile_data(organisation=org.pk, organisation_other="Another Org"), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
     assert response.context["form"].errors == {

@@ -119,7 +119,7 @@ def test_database_url_switches_to_postgresql(probe):
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["NAME"], database["USER"], database["PASSWORD"]) == ("haizhi", "haizhi", "s3cret")
     assert (database["HOST"], database["PORT"]) == ("db.internal", 5433)
-    assert database["CONN_MAX_AGE"] == 0
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
     assert database["OPTIONS"] == {"connect_timeout": 5}
     # PostgreSQL alone changes nothing else.
     assert values["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
