@@ -36,7 +36,7 @@ test: install
 
 bench: install
 	$(PY) scripts/compile_messages.py
-	$(PY) -m bench
+	$(PY) bench/run_all.py $(BENCH)
 
 lint: install
 	$(VENV)/bin/ruff check .
