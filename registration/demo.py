@@ -13,6 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from core.demo import DemoContext
@@ -35,6 +36,8 @@ from .models import (
 CONTEST = "haicheng-innovation-contest-2026"
 CHINA = ZoneInfo("Asia/Shanghai")
 ENTRIES_PER_SCALE = 40
+WINDOW_OPENS = datetime(2026, 6, 1, 9, 0, tzinfo=CHINA)
+WINDOW_CLOSES = datetime(2026, 12, 15, 23, 59, tzinfo=CHINA)
 
 TRACKS = [
     ("biomed", "生物医药", "Biomedicine", "创新药、医疗器械、基因与细胞治疗", "Drugs, devices, gene and cell therapy"),
@@ -286,13 +289,22 @@ def _add_files(entry: Entry, seed: int) -> None:
     _attach(entry, Attachment.Kind.DECK, deck, "pitch-deck.pdf")
 
 
+def demo_window(now: datetime) -> tuple[datetime, datetime]:
+    """The contest's registration window: June to mid-December 2026, stretched so that it is
+    open for at least another two weeks whenever the demo is seeded, so it can always be tried."""
+    opens_at = min(WINDOW_OPENS, now - timedelta(days=1))
+    closes_at = max(WINDOW_CLOSES, now + timedelta(days=14))
+    return opens_at, closes_at
+
+
 def _setup(ctx: DemoContext):
     event = ctx.events[CONTEST]
+    opens_at, closes_at = demo_window(timezone.now())
     window, created = RegistrationSettings.objects.get_or_create(
         event=event,
         defaults={
-            "opens_at": datetime(2026, 6, 1, 9, 0, tzinfo=CHINA),
-            "closes_at": datetime(2026, 12, 15, 23, 59, tzinfo=CHINA),
+            "opens_at": opens_at,
+            "closes_at": closes_at,
             "require_deck": True,
             "max_team_members": 8,
             "reminder_days_before": 3,

@@ -18,6 +18,14 @@ from .models import Attachment, Entry, Question, RegistrationSettings, Status, T
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 
+def _no_silent_cut(form: forms.BaseForm) -> None:
+    """Drop ``maxlength`` from text areas: a browser cuts pasted text at that length without a
+    word, while the server refuses it with a message that says how long it is, keeping the text."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.pop("maxlength", None)
+
+
 class EntryForm(forms.ModelForm):
     """The entry's own fields. Nothing is required here: drafts may be incomplete."""
 
@@ -53,6 +61,7 @@ class EntryForm(forms.ModelForm):
         for field in self.fields.values():
             field.required = False
         self.fields["patent_count"].initial = 0
+        _no_silent_cut(self)
 
     def clean_patent_count(self):
         return self.cleaned_data.get("patent_count") or 0
@@ -66,6 +75,7 @@ class AnswersForm(forms.Form):
         self.questions = [q for q in questions if q.kind != Question.Kind.FILE]
         for question in self.questions:
             self.fields[f"q_{question.pk}"] = self._field_for(question)
+        _no_silent_cut(self)
 
     @staticmethod
     def _field_for(question: Question) -> forms.Field:
@@ -118,6 +128,8 @@ def team_formset(entry: Entry, data=None) -> forms.BaseInlineFormSet:
         if form.instance.pk and form.instance.is_lead:
             # The lead's own row stays: its delete box is not offered.
             form.fields.pop("DELETE", None)
+        elif "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
     return formset
 
 

@@ -146,6 +146,14 @@ def entry_edit(request, slug: str, pk: int):
     if entry.status not in services.EDITABLE_STATUSES:
         messages.info(request, _("This entry can no longer be changed."))
         return redirect(entry)
+    if request.method != "POST":
+        # Outside the window the form would only refuse to save; say why instead. A form
+        # posted just after the deadline is still shown with the refusal and what was typed.
+        try:
+            services.registration_window_check(event)
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+            return redirect(entry)
     data = request.POST if request.method == "POST" else None
     entry_form = EntryForm(data, instance=entry, event=event, prefix="entry")
     answers_form = AnswersForm(data, questions=questions, initial=_answers_initial(entry), prefix="answers")
@@ -337,6 +345,8 @@ def entry_detail(request, slug: str, pk: int):
     questions = selectors.questions_of(event)
     answers = {a.question_id: a for a in entry.answers.all()}
     attachments = list(entry.attachments.all())
+    window = services.registration_settings_of(event)
+    editable = is_owner and entry.status in services.EDITABLE_STATUSES and window is not None and window.is_open()
     context = {
         "event": event,
         "entry": entry,
@@ -350,8 +360,8 @@ def entry_detail(request, slug: str, pk: int):
         "deck": next((a for a in attachments if a.kind == Attachment.Kind.DECK), None),
         "logo": next((a for a in attachments if a.kind == Attachment.Kind.LOGO), None),
         "photos": [a for a in attachments if a.kind == Attachment.Kind.PHOTO],
-        "missing": services.entry_missing(entry) if is_owner and entry.status == Status.DRAFT else [],
-        "editable": is_owner and entry.status in services.EDITABLE_STATUSES,
+        "missing": services.entry_missing(entry) if editable and entry.status == Status.DRAFT else [],
+        "editable": editable,
         "withdrawable": is_owner and Status.WITHDRAWN in services.TRANSITIONS[entry.status],
         "withdraw_form": WithdrawForm(),
     }

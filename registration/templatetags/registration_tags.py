@@ -1,6 +1,7 @@
 """Template helpers for registration pages: status badges, times in China and local time,
 and the registration panel on the event page."""
 
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -49,6 +50,27 @@ def china_time(moment):
         moment.isoformat(),
         _("%(time)s China time") % {"time": local.strftime("%Y-%m-%d %H:%M")},
     )
+
+
+@register.simple_tag
+def local_clock(moment):
+    """Hours and minutes of a moment; a small script shows them in the visitor's own zone."""
+    return format_html(
+        '<time datetime="{}" class="js-local-clock">{}</time>',
+        moment.isoformat(),
+        timezone.localtime(moment, CHINA_TIME).strftime("%H:%M"),
+    )
+
+
+@register.filter
+def cny(amount):
+    """An amount of yuan with its sign and thousands separators, the same in both languages.
+
+    (Django's Chinese number format has no separator, which makes ¥12000000 hard to read.)
+    """
+    if amount is None or amount == "":
+        return ""
+    return f"¥{Decimal(amount):,.0f}"
 
 
 @register.inclusion_tag("registration/_event_panel.html", takes_context=True)
