@@ -6,4 +6,6 @@ urlpatterns = [
     path("", include("events.api_urls")),
     path("", include("accounts.api_urls")),
     path("", include("registration.api_urls")),
+    path("", include("livestream.api_urls")),
+    path("", include("judging.api_urls")),
 ]

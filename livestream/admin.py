@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ChatMessage, Poll, PollOption, Question, RoadshowRoom, RoomEvent, RoomMute
+from .models import AgendaSlot, ChatMessage, Poll, PollOption, Question, RoadshowRoom, RoomEvent, RoomInterest, RoomMute
 
 
 @admin.register(RoadshowRoom)
@@ -57,3 +57,33 @@ class PollAdmin(admin.ModelAdmin):
 class RoomMuteAdmin(admin.ModelAdmin):
     list_display = ["room", "user", "muted_by", "created_at"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(AgendaSlot)
+class AgendaSlotAdmin(admin.ModelAdmin):
+    """Read-only: the agenda is set on the organisers' agenda page and moved from the console, so
+    every viewer is told (``livestream.services``)."""
+
+    list_display = ["room", "position", "entry", "state", "planned_start", "duration_minutes", "started_at"]
+    list_filter = ["state", "room"]
+    list_select_related = ["room", "entry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoomInterest)
+class RoomInterestAdmin(admin.ModelAdmin):
+    """Leads for the docking follow-up: who marked interest in which project, in which room."""
+
+    list_display = ["entry", "user", "room", "created_at"]
+    list_filter = ["room"]
+    list_select_related = ["entry", "user", "room"]
+    search_fields = ["user__email", "entry__title_zh", "entry__title_en"]
+    readonly_fields = ["room", "slot", "entry", "user", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

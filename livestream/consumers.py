@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from . import hub, selectors, services
-from .handlers import chat, moderation, polls, questions, reactions
+from .handlers import agenda, chat, interest, moderation, polls, questions, reactions
 from .models import RoadshowRoom
 from .services import LiveError
 
@@ -31,6 +31,9 @@ HANDLER_MODULES = {
     "reaction": reactions,
     "user": moderation,
     "room": moderation,
+    "agenda": agenda,
+    "pitch": agenda,
+    "interest": interest,
 }
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_ALLOWED = 4403

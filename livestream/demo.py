@@ -1,16 +1,20 @@
-"""Demo roadshow room (see core.demo): a live public room on the 2026 contest with chat, Q&A and a closed poll.
+"""Demo roadshow room (see core.demo): a live public room on the 2026 contest with chat, Q&A, a
+closed poll and an agenda of the contest's finalists.
 
 Everything goes through the live-layer services, so the demo log has real seqs. Each chat
 message and question has a fixed ``client_id``: a second run is answered as a resend and
-stores nothing; votes already cast are skipped.
+stores nothing; votes already cast are skipped; the agenda is set only while the room has none.
 """
+
+from datetime import timedelta
 
 from django.utils import timezone
 
 from core.demo import DemoContext
+from registration.models import Entry, Status
 
 from . import services
-from .models import Poll, RoadshowRoom
+from .models import AgendaSlot, Poll, RoadshowRoom
 
 ROOM = {
     "slug": "haicheng-2026-final-roadshow",
@@ -41,6 +45,11 @@ POLL = {
     ],
 }
 POLL_VOTES = [("audience", 0), ("enterprise", 0), ("investor", 1), ("judge2", 2)]
+# The agenda: the contest's finalists (and any already awarded), in this order of status, at most this many.
+AGENDA_STATUSES = [Status.FINALIST, Status.AWARDED]
+AGENDA_MAX = 8
+PITCH_MINUTES = 8
+PITCH_GAP_MINUTES = 10
 
 
 def seed(ctx: DemoContext) -> None:
@@ -71,3 +80,30 @@ def seed(ctx: DemoContext) -> None:
             )
         services.poll_close(room=room, user=organiser, poll_id=opened["id"])
         ctx.count("polls")
+    _agenda(ctx, room)
+
+
+def _agenda(ctx: DemoContext, room: RoadshowRoom) -> None:
+    """Put the finalists on the agenda, ten minutes apart from the start; none if the contest has none yet."""
+    if AgendaSlot.objects.filter(room=room).exists():
+        return
+    finalists = sorted(
+        Entry.objects.filter(event=room.event, status__in=AGENDA_STATUSES),
+        key=lambda entry: (AGENDA_STATUSES.index(entry.status), entry.pk),
+    )[:AGENDA_MAX]
+    if not finalists:
+        return
+    start = room.started_at or timezone.now()
+    services.agenda_set(
+        room=room,
+        user=ctx.users["organiser"],
+        items=[
+            {
+                "entry_id": entry.pk,
+                "duration_minutes": PITCH_MINUTES,
+                "planned_start": start + timedelta(minutes=PITCH_GAP_MINUTES * position),
+            }
+            for position, entry in enumerate(finalists)
+        ],
+    )
+    ctx.count("agenda slots", len(finalists))

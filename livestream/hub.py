@@ -13,10 +13,11 @@ fills a gap from the database (everything below a published seq is committed, be
 handed out under the room's row lock). A socket that is still being sent its connect state
 buffers live frames and drops the ones its state already covered.
 
-Presence, reactions and poll counts are aggregated: each hub, once per tick
+Presence, reactions, poll counts and interest marks are aggregated: each hub, once per tick
 (``LIVESTREAM_TICK_SECONDS``), tells the other processes its own viewer count (and its
-reactions and voted polls since the last tick), and pushes at most one presence, one
-reactions and one results frame per poll to its sockets. A process's count expires when it
+reactions, voted polls and entries marked "interesting" since the last tick), and pushes at
+most one presence, one reactions frame, one results frame per poll and one interest frame per
+entry (to organisers and to the entry's owner only) to its sockets. A process's count expires when it
 is not renewed for three heartbeats, so a process that died stops being counted.
 """
 
@@ -110,6 +111,9 @@ class RoomHub:
         # Polls that got votes: here (to announce) and anywhere (to push results for).
         self.local_voted_polls: set[int] = set()
         self.polls_to_push: set[int] = set()
+        # Entries someone marked interest in: here (to announce) and anywhere (to push counts for).
+        self.local_interest: set[int] = set()
+        self.interest_to_push: set[int] = set()
 
     @property
     def members(self) -> set[Member]:
@@ -187,6 +191,8 @@ class RoomHub:
             self.reactions_to_push.update(message["counts"])
         elif kind == "hub.polls":
             self.polls_to_push.update(message["poll_ids"])
+        elif kind == "hub.interest":
+            self.interest_to_push.update(message["entry_ids"])
         elif kind == "hub.hello":
             self.report_due = True
 
@@ -246,6 +252,16 @@ class RoomHub:
             for poll_id in poll_ids:
                 frame = await database_sync_to_async(services.poll_results)(poll_id=poll_id)
                 await self.fan_out(broadcast.encode(frame), Visibility.ALL, None)
+
+        if self.local_interest:
+            marked, self.local_interest = sorted(self.local_interest), set()
+            await self._group_send({"type": "hub.interest", "process": PROCESS_ID, "entry_ids": marked})
+            self.interest_to_push.update(marked)
+        if self.interest_to_push:
+            entry_ids, self.interest_to_push = sorted(self.interest_to_push), set()
+            frames = await database_sync_to_async(services.interest_frames)(room_id=self.room_id, entry_ids=entry_ids)
+            for tier, user_id, frame in frames:
+                await self.fan_out(broadcast.encode(frame), tier, None, user_id)
 
 
 # One registry of room hubs per event loop (daphne runs one; each test gets its own).
@@ -308,6 +324,12 @@ def mark_poll_voted(room_id: int, poll_id: int) -> None:
     hub = hub_for(room_id)
     if hub is not None:
         hub.local_voted_polls.add(poll_id)
+
+
+def mark_interest(room_id: int, entry_id: int) -> None:
+    hub = hub_for(room_id)
+    if hub is not None:
+        hub.local_interest.add(entry_id)
 
 
 def presence(room_id: int) -> int:

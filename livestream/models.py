@@ -5,10 +5,14 @@ increasing ``seq``; chat messages and questions carry the ``seq`` of the event t
 announced them, so a client that reconnects can be sent exactly what it missed.
 """
 
+import uuid
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +22,7 @@ from accounts.models import pick_language
 from events.models import Event
 
 MAX_SLOW_MODE_SECONDS = 3600
+MAX_PITCH_MINUTES = 120
 
 
 def embed_host_allowed(url: str) -> bool:
@@ -25,6 +30,12 @@ def embed_host_allowed(url: str) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     return parts.scheme == "https" and host in {h.lower() for h in settings.LIVESTREAM_EMBED_HOSTS}
+
+
+def recording_path(instance: "RoadshowRoom", filename: str) -> str:
+    """A random name: recordings of registered-only rooms must not be found by guessing their address."""
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"recordings/{uuid.uuid4().hex}{suffix}"
 
 
 class RoadshowRoom(models.Model):
@@ -59,7 +70,7 @@ class RoadshowRoom(models.Model):
         blank=True,
         help_text=_("An https address on one of the video hosts the organisers approved."),
     )
-    recording = models.FileField(_("recording for replay"), upload_to="recordings/%Y/%m/", blank=True)
+    recording = models.FileField(_("recording for replay"), upload_to=recording_path, max_length=200, blank=True)
     slow_mode_seconds = models.PositiveIntegerField(
         _("slow mode (seconds between messages)"),
         default=0,
@@ -99,10 +110,19 @@ class RoadshowRoom(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.embed_url and not embed_host_allowed(self.embed_url):
-            raise ValidationError(
-                {"embed_url": _("This video host is not on the organisers' approved list.")}, code="embed_host"
+        errors = {}
+        if self.hls_url and not urlsplit(self.hls_url).path.lower().endswith(".m3u8"):
+            errors["hls_url"] = ValidationError(
+                _("An HLS stream address ends in .m3u8 (the stream's playlist)."), code="hls_playlist"
             )
+        if self.embed_url and not embed_host_allowed(self.embed_url):
+            errors["embed_url"] = ValidationError(
+                _("This video host is not on the organisers' approved list: %(hosts)s."),
+                code="embed_host",
+                params={"hosts": ", ".join(settings.LIVESTREAM_EMBED_HOSTS)},
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def title(self) -> str:
@@ -289,3 +309,97 @@ class RoomMute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.room}"
+
+
+class AgendaSlot(models.Model):
+    """One pitch on a room's agenda: which entry presents, in which order, for how long.
+
+    A slot is pending until the organiser starts it, presenting while its timer runs (at most
+    one per room), and done once it ended. Its timer ends ``duration_minutes`` plus
+    ``extended_seconds`` after ``started_at``.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("pitch state", "Coming up")
+        PRESENTING = "presenting", pgettext_lazy("pitch state", "Presenting")
+        DONE = "done", pgettext_lazy("pitch state", "Done")
+
+    room = models.ForeignKey(RoadshowRoom, verbose_name=_("room"), on_delete=models.CASCADE, related_name="slots")
+    entry = models.ForeignKey(
+        "registration.Entry", verbose_name=_("entry"), on_delete=models.PROTECT, related_name="roadshow_slots"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("pitch length (minutes)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PITCH_MINUTES)],
+    )
+    state = models.CharField(
+        pgettext_lazy("pitch", "state"), max_length=12, choices=State.choices, default=State.PENDING
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    extended_seconds = models.PositiveIntegerField(_("extra time (seconds)"), default=0)
+
+    class Meta:
+        verbose_name = _("agenda slot")
+        verbose_name_plural = _("agenda slots")
+        ordering = ["room", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "entry"],
+                name="agenda_slot_entry_once_per_room",
+                violation_error_message=_("An entry can pitch only once in a room."),
+            ),
+            models.UniqueConstraint(
+                fields=["room"],
+                condition=models.Q(state="presenting"),
+                name="agenda_slot_one_presenting_per_room",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1, duration_minutes__lte=MAX_PITCH_MINUTES),
+                name="agenda_slot_duration_1_to_120_minutes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="pending") | models.Q(started_at__isnull=False),
+                name="agenda_slot_started_has_start_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room.slug} #{self.position} {self.entry}"
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.started_at is None:
+            return None
+        return self.started_at + timedelta(minutes=self.duration_minutes, seconds=self.extended_seconds)
+
+
+class RoomInterest(models.Model):
+    """A viewer's "I'm interested" in a project pitched in a room: a lead the docking app follows up.
+
+    One per person per entry, wherever they marked it; ``room`` and ``slot`` record where.
+    """
+
+    room = models.ForeignKey(RoadshowRoom, verbose_name=_("room"), on_delete=models.CASCADE, related_name="interests")
+    slot = models.ForeignKey(
+        AgendaSlot, verbose_name=_("pitch"), on_delete=models.SET_NULL, null=True, blank=True, related_name="interests"
+    )
+    entry = models.ForeignKey(
+        "registration.Entry", verbose_name=_("entry"), on_delete=models.CASCADE, related_name="room_interests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="room_interests"
+    )
+    created_at = models.DateTimeField(_("marked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interest in a project")
+        verbose_name_plural = _("interest in projects")
+        ordering = ["entry", "-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["entry", "user"], name="room_interest_once_per_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.entry}"

@@ -1,12 +1,26 @@
 """Reusable reads of rooms and what they show."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from events.models import Event, EventRole
 from events.permissions import roles_for
 from events.services import can
+from registration.models import Entry, Status
 
-from .models import Poll, PollOption, Question, RoadshowRoom, RoomEvent, Visibility
+from .models import (
+    AgendaSlot,
+    ChatMessage,
+    Poll,
+    PollOption,
+    Question,
+    RoadshowRoom,
+    RoomEvent,
+    RoomInterest,
+    Visibility,
+)
+
+# Entries that may be put on a room's agenda: submitted and still in the contest.
+AGENDA_EXCLUDED_STATUSES = (Status.DRAFT, Status.WITHDRAWN, Status.SCREENED_OUT)
 
 
 def rooms_of_event(event: Event, user) -> list[RoadshowRoom]:
@@ -15,6 +29,23 @@ def rooms_of_event(event: Event, user) -> list[RoadshowRoom]:
     rooms = RoadshowRoom.objects.filter(event=event).select_related("event")
     rooms = [room for room in rooms if room_can_watch(user, room)]
     return sorted(rooms, key=lambda room: order[room.status])
+
+
+def rooms_watchable(user) -> list[RoadshowRoom]:
+    """Every room ``user`` may watch, newest events first (``room_can_watch`` decides each).
+
+    The query only narrows the candidates to published events and events where the user holds a
+    role; ``can`` looks roles up once per event, so the count of queries grows with events, not rooms.
+    """
+    rooms = RoadshowRoom.objects.select_related("event").order_by(
+        "-event__starts_on", "event_id", "scheduled_start", "slug"
+    )
+    if not (user.is_authenticated and user.is_staff):
+        visible = Q(event__is_published=True)
+        if user.is_authenticated:
+            visible |= Q(event__in=EventRole.objects.filter(user_id=user.pk).values("event_id"))
+        rooms = rooms.filter(visible)
+    return [room for room in rooms if room_can_watch(user, room)]
 
 
 def room_can_watch(user, room: RoadshowRoom) -> bool:
@@ -64,3 +95,37 @@ def events_after(
     if until is not None:
         events = events.filter(seq__lte=until)
     return events.order_by("seq")[:limit]
+
+
+def agenda(room: RoadshowRoom) -> QuerySet[AgendaSlot]:
+    """The room's slots in order, with each entry and its track (one query)."""
+    return AgendaSlot.objects.filter(room=room).select_related("entry__track").order_by("position", "pk")
+
+
+def agenda_candidates(event: Event) -> QuerySet[Entry]:
+    """Entries of ``event`` an organiser may put on a room's agenda: submitted, not withdrawn or screened out."""
+    return (
+        Entry.objects.filter(event=event)
+        .exclude(status__in=AGENDA_EXCLUDED_STATUSES)
+        .select_related("track")
+        .order_by("title_zh", "title_en", "pk")
+    )
+
+
+def interests_of_entries(entry_ids: list[int]) -> QuerySet[RoomInterest]:
+    """Interest marks in these entries, newest first per entry, with each person's organisation."""
+    return (
+        RoomInterest.objects.filter(entry_id__in=entry_ids)
+        .select_related("user__organisation")
+        .order_by("entry_id", "-created_at", "-pk")
+    )
+
+
+def transcript_chat(room: RoadshowRoom, *, include_hidden: bool = False) -> QuerySet[ChatMessage]:
+    messages = ChatMessage.objects.filter(room=room).select_related("user__organisation").order_by("seq")
+    return messages if include_hidden else messages.filter(hidden=False)
+
+
+def transcript_questions(room: RoadshowRoom, *, include_hidden: bool = False) -> QuerySet[Question]:
+    questions = Question.objects.filter(room=room).select_related("user__organisation").order_by("seq")
+    return questions if include_hidden else questions.filter(hidden=False)

@@ -17,18 +17,23 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from events.services import can
+from events.models import Event
+from events.services import can, require
 
 from . import broadcast, selectors
 from .models import (
+    MAX_PITCH_MINUTES,
     MAX_SLOW_MODE_SECONDS,
+    AgendaSlot,
     ChatMessage,
     Poll,
     PollOption,
@@ -37,11 +42,13 @@ from .models import (
     QuestionVote,
     RoadshowRoom,
     RoomEvent,
+    RoomInterest,
     RoomMute,
     Visibility,
 )
 
 CLIENT_ID_MAX_LENGTH = 64
+PITCH_EXTEND_STEP_MAX = 600
 POLL_MIN_OPTIONS = 2
 POLL_MAX_OPTIONS = 6
 # Characters that could reorder or hide text around them (bidirectional overrides and isolates).
@@ -202,13 +209,6 @@ def _store(room: RoadshowRoom, seq: int, type_: str, payload: dict, *, visibilit
     return event
 
 
-def _log(room: RoadshowRoom, type_: str, payload: dict, *, visibility: str = Visibility.ALL) -> dict:
-    """Store and broadcast one event that needs nothing else written with it; returns its frame."""
-    with transaction.atomic():
-        event = _store(room, _next_seq(room), type_, payload, visibility=visibility)
-    return broadcast.event_frame(event)
-
-
 def _message_frame(message: ChatMessage, room: RoadshowRoom) -> dict:
     return {
         "type": "chat.message",
@@ -316,6 +316,9 @@ def room_state(*, room: RoadshowRoom, user, since: int | None = None) -> dict:
     resume = since is not None and 0 <= since <= room.last_seq <= since + settings.LIVESTREAM_RESUME_MAX_EVENTS
     signed_in = _signed_in(user)
     moderator = can(user, "room.moderate", room.event)
+    slots = list(selectors.agenda(room))
+    entry_ids = [slot.entry_id for slot in slots]
+    own_entries = [slot.entry_id for slot in slots if signed_in and slot.entry.owner_id == user.pk]
     state = {
         "type": "room.state",
         "seq": room.last_seq,
@@ -328,10 +331,17 @@ def room_state(*, room: RoadshowRoom, user, since: int | None = None) -> dict:
             "can_post": signed_in and can(user, "room.post", room.event),
             "moderator": moderator,
             "muted": signed_in and _is_muted(room, user),
+            "can_mark_interest": signed_in and can(user, "room.mark_interest", room.event),
+            "interested_entries": _interested_entries(user, entry_ids) if signed_in else [],
+            "own_entries": own_entries,
         },
         "reactions": reaction_totals(room.pk),
         "reaction_kinds": list(settings.LIVESTREAM_REACTIONS),
         "polls": [_poll_dict(poll) for poll in selectors.polls_with_results(room)],
+        "agenda": [_slot_dict(slot) for slot in slots],
+        "presenting": next((slot.pk for slot in slots if slot.state == AgendaSlot.State.PRESENTING), None),
+        # Organisers see who is interested in each pitch; an entrant sees the count for their own.
+        "interest": interest_summary(entry_ids=entry_ids if moderator else own_entries, with_people=moderator),
     }
     if not resume:
         # Chat as it was broadcast (the stored frames); questions with their current votes.
@@ -661,11 +671,369 @@ def room_go_live(*, room: RoadshowRoom, user) -> dict:
 
 
 def room_end(*, room: RoadshowRoom, user) -> dict:
-    """A scheduled or live room ends; chat, questions, votes and reactions close with it."""
-    return _room_status_change(
-        room,
-        user,
-        allowed_from={RoadshowRoom.Status.SCHEDULED, RoadshowRoom.Status.LIVE},
-        to=RoadshowRoom.Status.ENDED,
-        ended_at=timezone.now(),
+    """A scheduled or live room ends; chat, questions, votes, reactions and the pitch on stage end with it."""
+    with transaction.atomic():
+        frame = _room_status_change(
+            room,
+            user,
+            allowed_from={RoadshowRoom.Status.SCHEDULED, RoadshowRoom.Status.LIVE},
+            to=RoadshowRoom.Status.ENDED,
+            ended_at=timezone.now(),
+        )
+        presenting = _presenting_slot(room)
+        if presenting is not None:
+            seq = _next_seq(room)
+            _slot_finish(presenting)
+            _store(room, seq, "pitch.ended", {"slot": _slot_dict(presenting)})
+    return frame
+
+
+# --- agenda and pitches ------------------------------------------------------------------------------
+
+
+def _slot_dict(slot: AgendaSlot) -> dict:
+    """How a slot appears in frames: the entry's titles and track in both languages, the timer's times."""
+    entry, track = slot.entry, slot.entry.track
+    # An entry without a title (drafts may lack one) shows its reference rather than nothing.
+    untitled = f"#{entry.reference}"
+    return {
+        "id": slot.pk,
+        "position": slot.position,
+        "entry": {
+            "id": entry.pk,
+            "title_zh": entry.title_zh or entry.title_en or untitled,
+            "title_en": entry.title_en or entry.title_zh or untitled,
+            "track_zh": (track.name_zh or track.name_en) if track else "",
+            "track_en": (track.name_en or track.name_zh) if track else "",
+        },
+        "planned_start": _iso(slot.planned_start),
+        "duration_minutes": slot.duration_minutes,
+        "state": slot.state,
+        "started_at": _iso(slot.started_at),
+        "ends_at": _iso(slot.ends_at),
+        "extended_seconds": slot.extended_seconds,
+    }
+
+
+def agenda_list(room: RoadshowRoom) -> list[dict]:
+    """The room's agenda as sent in frames, in order."""
+    return [_slot_dict(slot) for slot in selectors.agenda(room)]
+
+
+def _agenda_items(items) -> list[tuple[int, int, datetime | None]]:
+    """Check the shape of an agenda: (entry id, minutes, planned start) per slot, each entry once."""
+    if not isinstance(items, list) or len(items) > settings.LIVESTREAM_AGENDA_MAX_SLOTS:
+        raise LiveError(
+            "bad_request",
+            _("An agenda is a list of at most %(limit)d pitches."),
+            limit=settings.LIVESTREAM_AGENDA_MAX_SLOTS,
+        )
+    parsed = []
+    for item in items:
+        entry_id = item.get("entry_id") if isinstance(item, dict) else None
+        minutes = item.get("duration_minutes") if isinstance(item, dict) else None
+        planned = item.get("planned_start") if isinstance(item, dict) else None
+        if not isinstance(entry_id, int) or isinstance(entry_id, bool):
+            raise LiveError("bad_request", _("Each pitch needs an entry."))
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_PITCH_MINUTES:
+            raise LiveError("bad_request", _("A pitch lasts 1 to %(limit)d minutes."), limit=MAX_PITCH_MINUTES)
+        if planned is not None and (not isinstance(planned, datetime) or timezone.is_naive(planned)):
+            raise LiveError("bad_request", _("A planned start must be a date and time with its time zone."))
+        parsed.append((entry_id, minutes, planned))
+    if len({entry_id for entry_id, _minutes, _planned in parsed}) != len(parsed):
+        raise LiveError("bad_request", _("An entry can pitch only once in a room."))
+    return parsed
+
+
+def agenda_set(*, room: RoadshowRoom, user, items: list[dict]) -> dict:
+    """The organiser sets who pitches in the room, in which order, for how long and when.
+
+    ``items`` is the whole agenda in order: ``{"entry_id", "duration_minutes", "planned_start"}``.
+    Rules: organisers only (``room.run``); not in an ended room; at most
+    ``LIVESTREAM_AGENDA_MAX_SLOTS`` pitches of 1–120 minutes; each an entry of the room's event
+    that is submitted and neither withdrawn nor screened out, at most once. Slots of entries
+    left out are removed, except pitches that have started: those stay on the agenda (they may
+    move; entries already on the agenda may stay whatever their status became). Everyone gets
+    ``agenda.updated`` with the new agenda.
+    """
+    _require_action(room, user, "room.run")
+    _fresh(room)
+    _require_not_ended(room)
+    parsed = _agenda_items(items)
+    wanted = [entry_id for entry_id, _minutes, _planned in parsed]
+    # Entries already on the agenda may stay whatever became of them since (a pitch that happened stays).
+    known = set(selectors.agenda_candidates(room.event).filter(pk__in=wanted).values_list("pk", flat=True))
+    known |= set(AgendaSlot.objects.filter(room=room, entry_id__in=wanted).values_list("entry_id", flat=True))
+    for entry_id in wanted:
+        if entry_id not in known:
+            raise LiveError(
+                "not_found",
+                _("Entry %(entry)s is not a submitted entry of this event, so it cannot pitch."),
+                entry=entry_id,
+            )
+    with transaction.atomic():
+        seq = _next_seq(room)
+        existing = {slot.entry_id: slot for slot in AgendaSlot.objects.filter(room=room)}
+        if any(slot.state != AgendaSlot.State.PENDING for entry_id, slot in existing.items() if entry_id not in known):
+            raise LiveError("bad_state", _("A pitch that has started cannot be taken off the agenda."))
+        AgendaSlot.objects.filter(room=room).exclude(entry_id__in=known).delete()
+        for position, (entry_id, minutes, planned) in enumerate(parsed):
+            slot = existing.get(entry_id) or AgendaSlot(room=room, entry_id=entry_id)
+            slot.position, slot.duration_minutes, slot.planned_start = position, minutes, planned
+            slot.save()
+        event = _store(room, seq, "agenda.updated", {"agenda": agenda_list(room)})
+    return broadcast.event_frame(event)
+
+
+def agenda_reorder(*, room: RoadshowRoom, user, slot_ids: list[int]) -> dict:
+    """The organiser puts the room's slots in a new order; ``slot_ids`` must name each slot once."""
+    _require_action(room, user, "room.run")
+    _fresh(room)
+    _require_not_ended(room)
+    if not isinstance(slot_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in slot_ids):
+        raise LiveError("bad_request", _("Send the ids of all the agenda's pitches in their new order."))
+    with transaction.atomic():
+        seq = _next_seq(room)
+        slots = {slot.pk: slot for slot in AgendaSlot.objects.filter(room=room)}
+        if sorted(slot_ids) != sorted(slots):
+            raise LiveError("bad_request", _("Send the ids of all the agenda's pitches in their new order."))
+        for position, slot_id in enumerate(slot_ids):
+            if slots[slot_id].position != position:
+                AgendaSlot.objects.filter(pk=slot_id).update(position=position)
+        event = _store(room, seq, "agenda.updated", {"agenda": agenda_list(room)})
+    return broadcast.event_frame(event)
+
+
+def _presenting_slot(room: RoadshowRoom) -> AgendaSlot | None:
+    return (
+        AgendaSlot.objects.filter(room=room, state=AgendaSlot.State.PRESENTING).select_related("entry__track").first()
     )
+
+
+def _slot_finish(slot: AgendaSlot) -> None:
+    slot.state, slot.ended_at = AgendaSlot.State.DONE, timezone.now()
+    slot.save(update_fields=["state", "ended_at"])
+
+
+def pitch_start(*, room: RoadshowRoom, user, slot_id: int | None = None) -> dict:
+    """The organiser starts the next pitch (or the pending slot ``slot_id``) and its timer.
+
+    Rules: organisers only; the room must be live. The pitch on stage, if any, ends first.
+    Everyone gets ``pitch.started`` with the slot (``started_at``, ``ends_at``) and the slot that ended.
+    """
+    _require_action(room, user, "room.run")
+    _fresh(room)
+    if room.status != RoadshowRoom.Status.LIVE:
+        raise LiveError("bad_state", _("Go live before starting a pitch."))
+    if slot_id is not None and (not isinstance(slot_id, int) or isinstance(slot_id, bool)):
+        raise LiveError("bad_request", _("There is no such pitch on the agenda."))
+    with transaction.atomic():
+        seq = _next_seq(room)
+        pending = AgendaSlot.objects.filter(room=room, state=AgendaSlot.State.PENDING).select_related("entry__track")
+        if slot_id is not None:
+            pending = pending.filter(pk=slot_id)
+        slot = pending.order_by("position", "pk").first()
+        if slot is None:
+            if slot_id is not None:
+                raise LiveError("not_found", _("This pitch is not waiting on the agenda."))
+            raise LiveError("not_found", _("No pitch is left on the agenda."))
+        ended = _presenting_slot(room)
+        if ended is not None:
+            _slot_finish(ended)
+        slot.state, slot.started_at = AgendaSlot.State.PRESENTING, timezone.now()
+        slot.save(update_fields=["state", "started_at"])
+        event = _store(
+            room, seq, "pitch.started", {"slot": _slot_dict(slot), "ended": _slot_dict(ended) if ended else None}
+        )
+    return broadcast.event_frame(event)
+
+
+def pitch_extend(*, room: RoadshowRoom, user, seconds: int) -> dict:
+    """The organiser gives the pitch on stage more time: 1–600 s at a time, at most
+    ``LIVESTREAM_PITCH_MAX_EXTENSION_SECONDS`` in all. Everyone gets ``pitch.extended`` with the new ``ends_at``."""
+    _require_action(room, user, "room.run")
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 1 <= seconds <= PITCH_EXTEND_STEP_MAX:
+        raise LiveError("bad_request", _("Extend a pitch by 1 to 600 seconds at a time."))
+    with transaction.atomic():
+        seq = _next_seq(room)
+        slot = _presenting_slot(room)
+        if slot is None:
+            raise LiveError("not_found", _("No pitch is on stage."))
+        if slot.extended_seconds + seconds > settings.LIVESTREAM_PITCH_MAX_EXTENSION_SECONDS:
+            raise LiveError(
+                "bad_request",
+                _("A pitch can be extended by at most %(minutes)d minutes in all."),
+                minutes=settings.LIVESTREAM_PITCH_MAX_EXTENSION_SECONDS // 60,
+            )
+        slot.extended_seconds += seconds
+        slot.save(update_fields=["extended_seconds"])
+        event = _store(room, seq, "pitch.extended", {"slot": _slot_dict(slot)})
+    return broadcast.event_frame(event)
+
+
+def pitch_end(*, room: RoadshowRoom, user) -> dict:
+    """The organiser ends the pitch on stage (its timer may still run). Everyone gets ``pitch.ended``."""
+    _require_action(room, user, "room.run")
+    with transaction.atomic():
+        seq = _next_seq(room)
+        slot = _presenting_slot(room)
+        if slot is None:
+            raise LiveError("not_found", _("No pitch is on stage."))
+        _slot_finish(slot)
+        event = _store(room, seq, "pitch.ended", {"slot": _slot_dict(slot)})
+    return broadcast.event_frame(event)
+
+
+# --- interest in a pitched project ----------------------------------------------------------------------
+
+
+def _interested_entries(user, entry_ids: list[int]) -> list[int]:
+    return sorted(RoomInterest.objects.filter(user=user, entry_id__in=entry_ids).values_list("entry_id", flat=True))
+
+
+def interest_mark(*, room: RoadshowRoom, user, slot_id: int) -> dict:
+    """A viewer marks interest in the project pitching (or that pitched) in slot ``slot_id``: a lead for docking.
+
+    Rules: signed in; a role that may mark interest in the event (``room.mark_interest``:
+    audience, enterprise, organiser); the slot's pitch has started; not one's own entry; within
+    the rate. Once per person per entry: a second mark stores nothing and answers
+    ``"duplicate": true``. Counts reach the organisers and the entrant in aggregate.
+    """
+    if not _signed_in(user):
+        raise LiveError("not_signed_in", _("Sign in to take part in the room."))
+    if not (selectors.room_can_watch(user, room) and can(user, "room.mark_interest", room.event)):
+        raise LiveError(
+            "not_allowed", _("Only the event's audience, enterprises and investors can mark interest in a project.")
+        )
+    slot = (
+        AgendaSlot.objects.filter(room=room, pk=slot_id if isinstance(slot_id, int) else None)
+        .exclude(state=AgendaSlot.State.PENDING)
+        .select_related("entry")
+        .first()
+    )
+    if slot is None:
+        raise LiveError("not_found", _("This project has not pitched in this room."))
+    if slot.entry.owner_id == user.pk:
+        raise LiveError("not_allowed", _("This is your own project."))
+    answer = {"type": "interest.marked", "slot_id": slot.pk, "entry_id": slot.entry_id}
+    if RoomInterest.objects.filter(entry_id=slot.entry_id, user=user).exists():
+        return {**answer, "duplicate": True}
+    _require_rate("vote", room, user)
+    try:
+        with transaction.atomic():
+            RoomInterest.objects.create(room=room, slot=slot, entry_id=slot.entry_id, user=user)
+    except IntegrityError:
+        return {**answer, "duplicate": True}
+    return {**answer, "duplicate": False}
+
+
+def person_frame(person) -> dict:
+    """A person with both names and their organisation's (organisers' lists; select ``organisation`` with it)."""
+    organisation = person.organisation
+    return {
+        "id": person.pk,
+        "name_zh": person.name_zh or person.name_en,
+        "name_en": person.name_en or person.name_zh,
+        "organisation_zh": (organisation.name_zh or organisation.name_en) if organisation else "",
+        "organisation_en": (organisation.name_en or organisation.name_zh) if organisation else "",
+    }
+
+
+def interest_summary(*, entry_ids: list[int], with_people: bool) -> list[dict]:
+    """How many people marked interest in each entry (``{"entry_id", "total"}``, in the order given);
+    with ``with_people`` also who, newest first, at most ``LIVESTREAM_INTEREST_LIST_MAX`` each."""
+    if not entry_ids:
+        return []
+    totals = dict(
+        RoomInterest.objects.filter(entry_id__in=entry_ids)
+        .values("entry_id")
+        .annotate(total=Count("pk"))
+        .values_list("entry_id", "total")
+    )
+    summary = {entry_id: {"entry_id": entry_id, "total": totals.get(entry_id, 0)} for entry_id in entry_ids}
+    if with_people:
+        for item in summary.values():
+            item["people"] = []
+        for interest in selectors.interests_of_entries(entry_ids):
+            people = summary[interest.entry_id]["people"]
+            if len(people) < settings.LIVESTREAM_INTEREST_LIST_MAX:
+                people.append({**person_frame(interest.user), "marked_at": _iso(interest.created_at)})
+    return list(summary.values())
+
+
+def interest_frames(*, room_id: int, entry_ids: list[int]) -> list[tuple[str, int | None, dict]]:
+    """The aggregated ``interest`` frames a hub pushes after marks in ``entry_ids``: ``(tier, user_id, frame)``.
+
+    Organisers (the moderators tier) get the count and who; each entry's owner gets the count
+    for their own entry; nobody else is sent anything.
+    """
+    owners = dict(
+        AgendaSlot.objects.filter(room_id=room_id, entry_id__in=entry_ids).values_list("entry_id", "entry__owner_id")
+    )
+    frames: list[tuple[str, int | None, dict]] = []
+    for item in interest_summary(entry_ids=list(entry_ids), with_people=True):
+        frames.append((Visibility.MODERATORS, None, {"type": "interest", **item}))
+        if item["entry_id"] in owners:
+            count_only = {"type": "interest", "entry_id": item["entry_id"], "total": item["total"]}
+            frames.append((Visibility.ALL, owners[item["entry_id"]], count_only))
+    return frames
+
+
+# --- rooms: created and edited by the event's organisers ----------------------------------------------
+
+ROOM_EDITABLE_FIELDS = ("title_zh", "title_en", "visibility", "scheduled_start", "hls_url", "embed_url", "recording")
+# File name ending → the bytes a file of that kind starts with (MP4: "ftyp" box at offset 4; WebM: EBML header).
+RECORDING_KINDS = {".mp4": (4, b"ftyp"), ".m4v": (4, b"ftyp"), ".webm": (0, b"\x1a\x45\xdf\xa3")}
+
+
+def recording_check(*, upload: UploadedFile) -> None:
+    """An uploaded recording must be an MP4 or WebM video (by name and by content) of at most
+    ``LIVESTREAM_RECORDING_MAX_BYTES``; raises ``ValidationError`` otherwise."""
+    limit = settings.LIVESTREAM_RECORDING_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The recording is too large: at most %(megabytes)d MB."),
+            code="recording_size",
+            params={"megabytes": limit // (1024 * 1024)},
+        )
+    suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    offset, magic = RECORDING_KINDS.get(suffix, (0, None))
+    upload.seek(0)
+    head = upload.read(offset + 4 if magic else 0)
+    upload.seek(0)
+    if magic is None or head[offset : offset + 4] != magic:
+        raise ValidationError(_("Upload the recording as an MP4 or WebM video."), code="recording_type")
+
+
+def room_create(*, event: Event, user, slug: str, **fields) -> RoadshowRoom:
+    """The event's organisers (``room.run``) open a room. It starts scheduled; the model's rules
+    hold (a title, one live video source, an approved embed host, an HLS playlist address)."""
+    require(user, "room.run", event)
+    unknown = set(fields) - set(ROOM_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not room fields: {sorted(unknown)}")
+    room = RoadshowRoom(event=event, slug=slug, status=RoadshowRoom.Status.SCHEDULED, **fields)
+    room.full_clean()
+    room.save()
+    return room
+
+
+def room_update(*, room: RoadshowRoom, user, **fields) -> RoadshowRoom:
+    """The organisers change a room's titles, visibility, start time or video (not its address or status).
+
+    Everyone in the room gets ``room.updated`` with the room as in the connect state, so titles
+    and players change on every screen at once.
+    """
+    require(user, "room.run", room.event)
+    unknown = set(fields) - set(ROOM_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not room fields: {sorted(unknown)}")
+    with transaction.atomic():
+        seq = _next_seq(room)
+        _fresh(room)
+        for name, value in fields.items():
+            setattr(room, name, value)
+        room.full_clean()
+        room.save(update_fields=list(fields))
+        _store(room, seq, "room.updated", {"room": _room_dict(room)})
+    return room

@@ -1,17 +1,28 @@
-"""Room pages: the room itself and the organiser console. Both only render; the live layer does the rest."""
+"""Room pages: the room, the organiser console, the replay of an ended room, and the organisers'
+pages that open and edit rooms, set agendas and export transcripts. They parse, ask
+``events.services.can`` and call services; the live layer does the rest."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render, resolve_url
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from events.models import Event
 from events.services import can
 
-from . import selectors
-from .models import RoadshowRoom
+from . import exports, selectors, services
+from .forms import AgendaFormSet, RoomForm, agenda_choices
+from .models import AgendaSlot, RoadshowRoom
+from .services import LiveError
+
+TRANSCRIPT_PAGE_SIZE = 200
 
 
 def _room(request, slug: str) -> RoadshowRoom:
@@ -60,6 +71,27 @@ def _strings() -> dict[str, str]:
         "reaction_heart": _("Love it"),
         "reaction_fire": _("Hot"),
         "reaction_idea": _("Great idea"),
+        "minutes": _("%(count)s min"),
+        "pitch_pending": pgettext("pitch state", "Coming up"),
+        "pitch_presenting": pgettext("pitch state", "Presenting"),
+        "pitch_done": pgettext("pitch state", "Done"),
+        "no_agenda": _("The agenda has not been set yet."),
+        "nobody_presenting": _("Nobody is on stage yet."),
+        "time_left": _("%(time)s left"),
+        "overtime": _("Over time by %(time)s"),
+        "move_up": _("Move up"),
+        "move_down": _("Move down"),
+        "start_this": _("Start this pitch"),
+        "interest_button": _("I'm interested"),
+        "interest_marked": _("You are interested ✓"),
+        "interest_noted": _("Noted: the organisers will follow up."),
+        "interest_yours": _("People interested in your project: %(count)s"),
+        "interested_count": _("Interested: %(count)s"),
+        "no_interest": _("Nobody has marked interest yet."),
+        "and_more": _("…and %(count)s more"),
+        "live_video": _("Live video"),
+        "recording": _("Recording"),
+        "video_soon": _("The video appears here when the organisers start the stream."),
     }
 
 
@@ -77,6 +109,8 @@ def _page(request, room: RoadshowRoom, *, console: bool):
                 "slug": room.slug,
                 "socket_path": f"/ws/rooms/{room.slug}/",
                 "console": console,
+                "can_run": can(request.user, "room.run", room.event),
+                "hls_script": static("vendor/hls.js-1.7.4/hls.min.js"),
                 "reactions": list(settings.LIVESTREAM_REACTIONS),
                 "chat_max_length": settings.LIVESTREAM_CHAT_MAX_LENGTH,
                 "question_max_length": settings.LIVESTREAM_QUESTION_MAX_LENGTH,
@@ -93,7 +127,27 @@ def room_page(request, slug: str):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied(_("You are not allowed to watch this room."))
+    if room.is_ended:
+        return _replay(request, room)
     return _page(request, room, console=False)
+
+
+def _replay(request, room: RoadshowRoom):
+    """An ended room: the recording, the agenda as it ran, and the transcript (chat by page, questions by votes)."""
+    chat = Paginator(selectors.transcript_chat(room), TRANSCRIPT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "livestream/replay.html",
+        {
+            "room": room,
+            "event": room.event,
+            "slots": selectors.agenda(room),
+            "chat_page": chat,
+            "questions": selectors.questions_visible(room).select_related("user__organisation"),
+            "moderator_ids": selectors.moderator_ids(room),
+            "can_run": can(request.user, "room.run", room.event),
+        },
+    )
 
 
 def console_page(request, slug: str):
@@ -103,3 +157,104 @@ def console_page(request, slug: str):
     if not (can(request.user, "room.moderate", room.event) or can(request.user, "room.run", room.event)):
         raise PermissionDenied(_("Only the event's organisers run its rooms."))
     return _page(request, room, console=True)
+
+
+# --- organisers' pages -----------------------------------------------------------------------------
+
+
+def _require_run(request, event: Event) -> None:
+    if not can(request.user, "room.run", event):
+        raise PermissionDenied(_("Only the event's organisers run its rooms."))
+
+
+@login_required
+def room_create(request, event_slug: str):
+    event = get_object_or_404(Event, slug=event_slug)
+    if not can(request.user, "event.view", event):
+        raise Http404(_("No such event."))
+    _require_run(request, event)
+    form = RoomForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = services.room_create(
+                event=event, user=request.user, slug=form.cleaned_data["slug"], **form.room_fields()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The room is open. Now set its agenda."))
+            return redirect("livestream:agenda", slug=room.slug)
+    return render(request, "livestream/room_form.html", {"form": form, "event": event, "room": None})
+
+
+@login_required
+def room_edit(request, slug: str):
+    room = _room(request, slug)
+    _require_run(request, room.event)
+    form = RoomForm(request.POST or None, request.FILES or None, instance=room)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.room_update(room=room, user=request.user, **form.room_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The room was saved. Everyone in it sees the change."))
+            return redirect("livestream:edit", slug=room.slug)
+    return render(request, "livestream/room_form.html", {"form": form, "event": room.event, "room": room})
+
+
+@login_required
+def agenda_edit(request, slug: str):
+    room = _room(request, slug)
+    _require_run(request, room.event)
+    slots = list(selectors.agenda(room))
+    entries = {entry.pk: entry for entry in selectors.agenda_candidates(room.event)}
+    # Entries already on the agenda stay choosable whatever their status became.
+    entries.update((slot.entry_id, slot.entry) for slot in slots if slot.entry_id not in entries)
+    initial = [
+        {
+            "entry": slot.entry_id,
+            "duration_minutes": slot.duration_minutes,
+            "planned_start": slot.planned_start,
+            "ORDER": position,
+        }
+        for position, slot in enumerate(slots, start=1)
+    ]
+    formset = AgendaFormSet(
+        request.POST or None,
+        initial=initial,
+        prefix="agenda",
+        form_kwargs={"entry_choices": agenda_choices(list(entries.values()))},
+    )
+    agenda_error = ""
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.agenda_set(room=room, user=request.user, items=formset.items())
+        except LiveError as error:
+            agenda_error = error.frame()["message"]
+        else:
+            messages.success(request, _("The agenda was saved. Everyone in the room sees it."))
+            return redirect("livestream:agenda", slug=room.slug)
+    started = {slot.entry_id: slot for slot in slots if slot.state != AgendaSlot.State.PENDING}
+    for form in formset.forms:
+        form.started_slot = started.get(form.initial.get("entry"))
+    return render(
+        request,
+        "livestream/agenda_form.html",
+        {
+            "room": room,
+            "event": room.event,
+            "formset": formset,
+            "agenda_error": agenda_error,
+            "has_candidates": bool(entries),
+        },
+    )
+
+
+@login_required
+def transcript_csv(request, slug: str):
+    room = _room(request, slug)
+    _require_run(request, room.event)
+    response = HttpResponse(exports.transcript_csv(room), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="transcript-{room.slug}.csv"'
+    return response

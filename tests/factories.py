@@ -188,3 +188,35 @@ class CriterionFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Criterion {n}")
     weight = 100
     position = factory.Sequence(lambda n: n)
+
+
+# --- Roadshow agenda and interest ------------------------------------------------------------
+
+
+class AgendaSlotFactory(factory.django.DjangoModelFactory):
+    """A pending pitch of a finalist of the room's event."""
+
+    class Meta:
+        model = "livestream.AgendaSlot"
+
+    room = factory.SubFactory(RoadshowRoomFactory)
+    entry = factory.SubFactory(
+        EntryFactory,
+        event=factory.SelfAttribute("..room.event"),
+        status="finalist",
+        submitted_at=factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=30)),
+    )
+    position = factory.Sequence(lambda n: n)
+    duration_minutes = 8
+
+
+class RoomInterestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "livestream.RoomInterest"
+
+    slot = factory.SubFactory(
+        AgendaSlotFactory, state="done", started_at=factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
+    )
+    room = factory.SelfAttribute("slot.room")
+    entry = factory.SelfAttribute("slot.entry")
+    user = factory.SubFactory(UserFactory)

@@ -24,6 +24,9 @@
     polls: new Map(), // id -> poll
     myVotes: new Set(), // poll ids this browser voted in
     reactionTotals: {},
+    agenda: new Map(), // slot id -> slot
+    interest: new Map(), // entry id -> {total, people?} (organisers: who; an entrant: own entries)
+    interested: new Set(), // entry ids this person marked interest in
   };
 
   function fmt(template, values) {
@@ -125,10 +128,38 @@
     "room.status": (f) => {
       Object.assign(view.room, { status: f.status, started_at: f.started_at, ended_at: f.ended_at });
       renderRoom();
+      if (f.status === "ended") renderVideo();
     },
     "room.slow_mode": (f) => {
       view.room.slow_mode_seconds = f.seconds;
       renderRoom();
+    },
+    "agenda.updated": (f) => {
+      view.agenda = new Map(f.agenda.map((slot) => [slot.id, slot]));
+      renderAgenda();
+    },
+    "pitch.started": (f) => {
+      if (f.ended) view.agenda.set(f.ended.id, f.ended);
+      view.agenda.set(f.slot.id, f.slot);
+      renderAgenda();
+    },
+    "pitch.extended": (f) => upsertSlot(f.slot),
+    "pitch.ended": (f) => upsertSlot(f.slot),
+    interest: (f) => {
+      view.interest.set(f.entry_id, f);
+      renderAgenda();
+      renderInterestList();
+    },
+    "interest.marked": (f) => {
+      view.interested.add(f.entry_id);
+      $("interest-note").textContent = strings.interest_noted;
+      renderPresenting();
+    },
+    "room.updated": (f) => {
+      const videoChanged = JSON.stringify(f.room.video) !== JSON.stringify(view.room.video);
+      view.room = f.room;
+      renderRoom();
+      if (videoChanged) renderVideo();
     },
     "user.muted": (f) =>
       notice(fmt(f.muted ? strings.user_muted : strings.user_unmuted, { name: userName(f.user) })),
@@ -167,6 +198,11 @@
     }
     view.polls.clear();
     state.polls.forEach((p) => view.polls.set(p.id, p));
+    view.agenda = new Map(state.agenda.map((slot) => [slot.id, slot]));
+    view.interest = new Map(state.interest.map((item) => [item.entry_id, item]));
+    view.interested = new Set(state.me.interested_entries);
+    renderAgenda();
+    renderInterestList();
     renderReactions(state.reaction_kinds);
     renderQuestions();
     renderPolls();
@@ -174,14 +210,18 @@
     renderEmptyChat();
   }
 
+  const CONSOLE_REQUESTS = /^(room|poll\.open|poll\.close|pitch|agenda)\b/;
+
   function onError(frame) {
-    const target = frame.for && frame.for.startsWith("question") ? $("question-error") : $("chat-error");
-    if (frame.for && frame.for.startsWith("room") && $("console-error")) {
+    const request = frame.for || "";
+    if (CONSOLE_REQUESTS.test(request) && $("console-error")) {
       $("console-error").textContent = frame.message;
-    } else if (frame.for && frame.for.startsWith("poll.open") && $("console-error")) {
-      $("console-error").textContent = frame.message;
+    } else if (request.startsWith("interest")) {
+      $("interest-note").textContent = frame.message;
+    } else if (request.startsWith("question")) {
+      $("question-error").textContent = frame.message;
     } else {
-      target.textContent = frame.message;
+      $("chat-error").textContent = frame.message;
     }
     if (frame.client_id && view.pending.has(frame.client_id)) {
       view.pending.get(frame.client_id).classList.add("failed");
@@ -200,6 +240,7 @@
   function renderRoom() {
     const room = view.room;
     if (!room) return;
+    $("room-title").textContent = pick(room, "title");
     const badge = $("room-status");
     badge.textContent = strings[room.status] || room.status;
     badge.className = "badge " + (room.status === "live" ? "text-bg-danger" : "text-bg-secondary");
@@ -214,6 +255,7 @@
     document.querySelectorAll('[data-console="room.go_live"]').forEach((b) => (b.disabled = room.status !== "scheduled"));
     document.querySelectorAll('[data-console="room.end"]').forEach((b) => (b.disabled = room.status === "ended"));
     tickCountdown();
+    renderPresenting();
   }
 
   function tickCountdown() {
@@ -228,13 +270,164 @@
       out.textContent = strings.starting_soon;
       return;
     }
-    const h = Math.floor(left / 3600);
-    const m = Math.floor((left % 3600) / 60);
-    const s = left % 60;
-    const pad = (n) => String(n).padStart(2, "0");
-    out.textContent = fmt(strings.starts_in, { time: (h ? h + ":" : "") + pad(m) + ":" + pad(s) });
+    out.textContent = fmt(strings.starts_in, { time: clock(left) });
   }
-  setInterval(tickCountdown, 1000);
+  setInterval(() => {
+    tickCountdown();
+    tickPitchTimer();
+  }, 1000);
+
+  function clock(totalSeconds) {
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    const pad = (n) => String(n).padStart(2, "0");
+    return (h ? h + ":" : "") + pad(m) + ":" + pad(s);
+  }
+
+  /* --- agenda, now presenting, interest ------------------------------------------------ */
+
+  function slotsInOrder() {
+    return [...view.agenda.values()].sort((a, b) => a.position - b.position || a.id - b.id);
+  }
+  function presentingSlot() {
+    return slotsInOrder().find((slot) => slot.state === "presenting") || null;
+  }
+  function upsertSlot(slot) {
+    view.agenda.set(slot.id, slot);
+    renderAgenda();
+  }
+  function plannedTime(iso) {
+    return new Date(iso).toLocaleTimeString(document.documentElement.lang || undefined, {
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+  }
+  function interestCount(entryId) {
+    const item = view.interest.get(entryId);
+    return item ? item.total : null;
+  }
+
+  function renderAgenda() {
+    const slots = slotsInOrder();
+    const list = $("agenda-list");
+    const items = slots.map((slot, index) => {
+      const li = el("li", "list-group-item d-flex flex-wrap align-items-center gap-2");
+      li.dataset.slot = slot.id;
+      li.dataset.state = slot.state;
+      if (slot.state === "presenting") li.classList.add("active");
+      if (slot.state === "done") li.classList.add("text-muted");
+      li.append(el("span", "badge rounded-pill text-bg-light", String(index + 1)));
+      const body = el("div", "me-auto");
+      body.append(el("div", "fw-semibold", pick(slot.entry, "title")));
+      const meta = [pick(slot.entry, "track"), fmt(strings.minutes, { count: slot.duration_minutes })];
+      if (slot.planned_start) meta.unshift(plannedTime(slot.planned_start));
+      body.append(el("div", "small", meta.filter(Boolean).join(" · ")));
+      const side = el("div", "d-flex flex-wrap align-items-center gap-1");
+      side.append(el("span", "badge " + (slot.state === "presenting" ? "text-bg-danger" : "text-bg-secondary"), strings["pitch_" + slot.state]));
+      const count = interestCount(slot.entry.id);
+      if (count) side.append(el("span", "badge text-bg-success", fmt(strings.interested_count, { count: count })));
+      if (config.can_run && config.console && view.room && view.room.status !== "ended") {
+        side.append(moveButton(slots, index, -1, "▲", strings.move_up), moveButton(slots, index, 1, "▼", strings.move_down));
+        if (slot.state === "pending") {
+          const start = el("button", "btn btn-outline-primary btn-sm", strings.start_this);
+          start.type = "button";
+          start.addEventListener("click", () => sendFrame({ type: "pitch.next", slot_id: slot.id }));
+          side.append(start);
+        }
+      }
+      li.append(body, side);
+      return li;
+    });
+    if (!items.length) items.push(el("li", "list-group-item text-muted", strings.no_agenda));
+    list.replaceChildren(...items);
+    renderPresenting();
+  }
+
+  function moveButton(slots, index, step, label, title) {
+    const button = el("button", "btn btn-outline-secondary btn-sm", label);
+    button.type = "button";
+    button.title = title;
+    button.setAttribute("aria-label", title);
+    const target = index + step;
+    button.disabled = target < 0 || target >= slots.length;
+    button.addEventListener("click", () => {
+      const ids = slots.map((slot) => slot.id);
+      [ids[index], ids[target]] = [ids[target], ids[index]];
+      sendFrame({ type: "agenda.reorder", slot_ids: ids });
+    });
+    return button;
+  }
+
+  function renderPresenting() {
+    const slot = presentingSlot();
+    const card = $("now-presenting");
+    card.dataset.slot = slot ? slot.id : "";
+    $("presenting-title").textContent = slot ? pick(slot.entry, "title") : strings.nobody_presenting;
+    $("presenting-track").textContent = slot ? pick(slot.entry, "track") : "";
+    const button = $("interest-button");
+    const own = slot && view.me.own_entries && view.me.own_entries.includes(slot.entry.id);
+    const live = view.room && view.room.status !== "ended";
+    button.hidden = !(slot && live && view.me.can_mark_interest && !own);
+    if (slot) {
+      const marked = view.interested.has(slot.entry.id);
+      button.disabled = marked;
+      button.textContent = marked ? strings.interest_marked : strings.interest_button;
+    }
+    const ownCount = own ? interestCount(slot.entry.id) : null;
+    $("interest-own").textContent = ownCount !== null ? fmt(strings.interest_yours, { count: ownCount }) : "";
+    document.querySelectorAll('[data-console="pitch.next"]').forEach((b) => {
+      b.disabled = !view.room || view.room.status !== "live" || !slotsInOrder().some((s) => s.state === "pending");
+    });
+    document.querySelectorAll('[data-console="pitch.extend"], [data-console="pitch.end"]').forEach((b) => (b.disabled = !slot));
+    tickPitchTimer();
+  }
+
+  function tickPitchTimer() {
+    const slot = presentingSlot();
+    const out = $("pitch-countdown");
+    if (!slot || !slot.ends_at) {
+      out.textContent = "";
+      out.classList.remove("text-danger");
+      return;
+    }
+    const left = Math.round((Date.parse(slot.ends_at) - serverNow()) / 1000);
+    out.textContent = left >= 0 ? fmt(strings.time_left, { time: clock(left) }) : fmt(strings.overtime, { time: clock(-left) });
+    out.classList.toggle("text-danger", left < 60);
+  }
+
+  $("interest-button").addEventListener("click", () => {
+    const slot = presentingSlot();
+    if (!slot) return;
+    $("interest-note").textContent = "";
+    sendFrame({ type: "interest.mark", slot_id: slot.id });
+  });
+
+  function renderInterestList() {
+    const box = $("interest-list");
+    if (!box) return;
+    const titles = new Map(slotsInOrder().map((slot) => [slot.entry.id, pick(slot.entry, "title")]));
+    const entries = [...view.interest.values()].filter((item) => item.people && item.total > 0);
+    if (!entries.length) {
+      box.replaceChildren(el("p", "text-muted small mb-0", strings.no_interest));
+      return;
+    }
+    box.replaceChildren(
+      ...entries.map((item) => {
+        const section = el("div", "mb-2");
+        section.dataset.entry = item.entry_id;
+        section.append(el("div", "fw-semibold", (titles.get(item.entry_id) || "#" + item.entry_id) + " · " + fmt(strings.interested_count, { count: item.total })));
+        const people = el("ul", "small mb-0");
+        item.people.forEach((person) => {
+          const organisation = pick(person, "organisation");
+          people.append(el("li", null, userName(person) + (organisation ? " · " + organisation : "")));
+        });
+        if (item.total > item.people.length) people.append(el("li", "text-muted", fmt(strings.and_more, { count: item.total - item.people.length })));
+        section.append(people);
+        return section;
+      })
+    );
+  }
 
   /* --- chat ------------------------------------------------------------------------------ */
 
@@ -453,7 +646,9 @@
     button.addEventListener("click", () => {
       if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
       $("console-error").textContent = "";
-      sendFrame({ type: button.dataset.console });
+      const frame = { type: button.dataset.console };
+      if (button.dataset.seconds) frame.seconds = parseInt(button.dataset.seconds, 10);
+      sendFrame(frame);
     });
   });
   const slowForm = $("slow-mode-form");
@@ -485,17 +680,56 @@
 
   /* --- video ---------------------------------------------------------------------------------------- */
 
-  const hlsVideo = $("room-hls");
-  if (hlsVideo) {
-    const source = hlsVideo.dataset.src;
-    if (hlsVideo.canPlayType("application/vnd.apple.mpegurl")) {
-      hlsVideo.src = source;
-    } else if (window.Hls && window.Hls.isSupported()) {
+  function startHls(video, source) {
+    if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = source;
+      return;
+    }
+    const attach = () => {
+      if (!window.Hls || !window.Hls.isSupported()) return;
       const player = new window.Hls();
       player.loadSource(source);
-      player.attachMedia(hlsVideo);
+      player.attachMedia(video);
+    };
+    if (window.Hls) {
+      attach();
+    } else {
+      // hls.js is vendored on this site; it is fetched only for rooms that stream HLS.
+      const script = document.createElement("script");
+      script.src = config.hls_script;
+      script.addEventListener("load", attach);
+      document.head.append(script);
     }
   }
+
+  // Rebuilds the player when the organisers change the video source, or the room ends.
+  function renderVideo() {
+    const video = view.room.video;
+    let node;
+    if (video.embed_url && /^https:\/\//.test(video.embed_url)) {
+      node = document.createElement("iframe");
+      node.src = video.embed_url;
+      node.title = strings.live_video;
+      node.allowFullscreen = true;
+      node.referrerPolicy = "no-referrer";
+      node.setAttribute("sandbox", "allow-scripts allow-same-origin allow-presentation");
+    } else if (video.hls_url && view.room.status !== "ended") {
+      node = document.createElement("video");
+      Object.assign(node, { controls: true, playsInline: true, muted: true });
+      node.setAttribute("aria-label", strings.live_video);
+      startHls(node, video.hls_url);
+    } else if (video.recording_url) {
+      node = document.createElement("video");
+      Object.assign(node, { controls: true, playsInline: true, src: video.recording_url });
+      node.setAttribute("aria-label", strings.recording);
+    } else {
+      node = el("div", "h-100 d-flex align-items-center justify-content-center text-white-50 p-4 text-center", strings.video_soon);
+    }
+    $("room-video").replaceChildren(node);
+  }
+
+  const hlsVideo = $("room-hls");
+  if (hlsVideo) startHls(hlsVideo, hlsVideo.dataset.src);
 
   connect();
 })();

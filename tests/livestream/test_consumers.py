@@ -24,9 +24,19 @@ def test_connect_gets_the_room_state(live, room, viewer):
         assert state["resume"] is False
         assert state["presence"] == 1
         assert state["room"]["slug"] == room.slug and state["room"]["status"] == "live"
-        assert state["me"] == {"id": viewer.pk, "signed_in": True, "can_post": True, "moderator": False, "muted": False}
+        assert state["me"] == {
+            "id": viewer.pk,
+            "signed_in": True,
+            "can_post": True,
+            "moderator": False,
+            "muted": False,
+            "can_mark_interest": False,
+            "interested_entries": [],
+            "own_entries": [],
+        }
         assert [m["text"] for m in state["chat"]] == ["earlier"]
         assert state["questions"] == [] and state["polls"] == []
+        assert (state["agenda"], state["presenting"], state["interest"]) == ([], None, [])
         assert state["reactions"] == {"applause": 0, "heart": 0, "fire": 0, "idea": 0}
 
     live(scenario)
@@ -101,7 +111,16 @@ def test_reconnect_with_since_gets_exactly_the_missed_events(live, room, viewer)
 def test_anonymous_viewer_watches_a_public_room_but_cannot_post(live, room, viewer):
     async def scenario(sockets):
         anonymous, state = await sockets.join(room)
-        assert state["me"] == {"id": None, "signed_in": False, "can_post": False, "moderator": False, "muted": False}
+        assert state["me"] == {
+            "id": None,
+            "signed_in": False,
+            "can_post": False,
+            "moderator": False,
+            "muted": False,
+            "can_mark_interest": False,
+            "interested_entries": [],
+            "own_entries": [],
+        }
         await send(anonymous, {"type": "chat.send", "text": "hi", "client_id": "x"})
         error = await receive(anonymous)
         assert error["type"] == "error" and error["code"] == "not_signed_in" and error["for"] == "chat.send"

@@ -25,7 +25,7 @@ def test_room_page_renders_for_anyone_on_a_public_room(client):
     response = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<h1 class="h3 mb-0 me-2">Final pitches</h1>' in html
+    assert '<h1 class="h3 mb-0 me-2" id="room-title">Final pitches</h1>' in html
     assert 'data-src="https://video.example/live.m3u8"' in html
     assert "vendor/hls.js-1.7.4/hls.min.js" in html
     assert _config(response)["socket_path"] == f"/ws/rooms/{room.slug}/"
@@ -100,3 +100,22 @@ def test_event_page_room_list_query_count_does_not_grow(client):
         response = client.get(event.get_absolute_url())
     assert len(four_rooms) == len(one_room)
     assert response.content.decode().count('<a class="fw-semibold" href="/rooms/') == 4
+
+
+def test_admin_lists_agenda_slots_and_interest_read_only(client):
+    from tests.factories import RoomInterestFactory
+
+    interest = RoomInterestFactory(entry__title_zh="固态电池", entry__title_en="Battery")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    slots = client.get(reverse("admin:livestream_agendaslot_changelist"))
+    leads = client.get(reverse("admin:livestream_roominterest_changelist"))
+    assert (slots.status_code, leads.status_code) == (200, 200)
+    assert "固态电池" in leads.content.decode()  # the admin speaks the default language, Chinese
+    assert client.get(reverse("admin:livestream_agendaslot_add")).status_code == 403
+    assert client.get(reverse("admin:livestream_roominterest_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:livestream_agendaslot_change", args=[interest.slot_id]), {"duration_minutes": 99}
+        ).status_code
+        == 403
+    )
