@@ -80,6 +80,22 @@ def role_grant(*, event: Event, user: User, role: str, granted_by: User | None) 
     return grant
 
 
+def audience_join(*, event: Event, user: User) -> EventRole:
+    """A signed-in person follows a published event as audience (needed to mark interest in rooms).
+
+    Joining twice changes nothing; no other role can be taken this way.
+    """
+    require(user, "event.join_audience", event)
+    return role_grant(event=event, user=user, role=Role.AUDIENCE, granted_by=None)
+
+
+def audience_leave(*, event: Event, user: User) -> bool:
+    """Stop following an event; only the audience role is removed."""
+    deleted, _detail = EventRole.objects.filter(event=event, user=user, role=Role.AUDIENCE).delete()
+    _forget_roles(user)
+    return bool(deleted)
+
+
 def role_revoke(*, event: Event, user: User, role: str, revoked_by: User | None) -> bool:
     """Take a role away. The last organiser of an event cannot be removed."""
     if revoked_by is not None:

@@ -31,6 +31,7 @@ def event_detail(request, slug: str):
             "event": event,
             "my_roles_display": [Role(r).label for r in sorted(services.user_roles(request.user, event))],
             "can_manage": services.can(request.user, "event.manage", event),
+            "is_audience": Role.AUDIENCE in services.user_roles(request.user, event),
         },
     )
 
@@ -99,6 +100,21 @@ def role_grant(request, slug: str):
         },
         status=400,
     )
+
+
+@login_required
+@require_POST
+def audience_join(request, slug: str):
+    event = _visible_event(request, slug)
+    if request.POST.get("leave"):
+        services.audience_leave(event=event, user=request.user)
+        messages.success(request, _("You no longer follow this event."))
+    else:
+        services.audience_join(event=event, user=request.user)
+        messages.success(
+            request, _("You follow this event: you can now mark interest in projects in its roadshow rooms.")
+        )
+    return redirect(event.get_absolute_url())
 
 
 @login_required

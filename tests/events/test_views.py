@@ -221,3 +221,36 @@ def test_dashboard_requires_login(client):
     response = client.get(reverse("core:dashboard"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_signed_in_person_follows_and_unfollows_a_published_event(client):
+    event = EventFactory(is_published=True)
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("events:audience_join", args=[event.slug])
+
+    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 302  # twice changes nothing
+    assert list(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True)) == ["audience"]
+
+    client.post(url, {"leave": "1"})
+    assert not EventRole.objects.filter(event=event, user=user).exists()
+
+
+def test_following_needs_sign_in_and_a_published_event(client):
+    hidden = EventFactory(is_published=False)
+    url = reverse("events:audience_join", args=[hidden.slug])
+    assert client.post(url).status_code == 302  # to the login page
+    client.force_login(UserFactory())
+    assert client.post(url).status_code == 404
+    assert not EventRole.objects.filter(event=hidden).exists()
+
+
+def test_leaving_keeps_other_roles(client):
+    event = EventFactory()
+    user = UserFactory()
+    EventRoleFactory(event=event, user=user, role=Role.JUDGE)
+    EventRoleFactory(event=event, user=user, role=Role.AUDIENCE)
+    client.force_login(user)
+    client.post(reverse("events:audience_join", args=[event.slug]), {"leave": "1"})
+    assert list(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True)) == ["judge"]
