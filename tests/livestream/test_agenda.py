@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Role
 from livestream import services
@@ -14,6 +14,13 @@ from livestream.services import LiveError
 from tests.factories import AgendaSlotFactory, EntryFactory, EventRoleFactory, TrackFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusal messages are compared in English."""
+    with translation.override("en"):
+        yield
 
 
 def _refusal(call, **kwargs) -> tuple[str, str]:

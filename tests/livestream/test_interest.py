@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from events.models import Role
 from livestream import services
@@ -10,6 +11,13 @@ from livestream.services import LiveError
 from tests.factories import AgendaSlotFactory, EventRoleFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusal messages are compared in English."""
+    with translation.override("en"):
+        yield
 
 
 def _refusal(call, **kwargs) -> tuple[str, str]:
