@@ -145,6 +145,8 @@ CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminds owners of unsubmitted drafts once per event, a few days before the deadline.
     "registration-draft-reminders": {"task": "registration.tasks.send_draft_reminders", "schedule": 3600.0},
+    # Closes judging rounds whose closing time has passed, locking their cards.
+    "judging-close-due-rounds": {"task": "judging.tasks.close_due_rounds", "schedule": 300.0},
 }
 
 # --- Auth and accounts -----------------------------------------------------------

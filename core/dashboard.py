@@ -30,6 +30,7 @@ DASHBOARD_PROVIDERS = [
     "events.dashboard.sections",
     "registration.dashboard.sections",
     "notifications.dashboard.sections",
+    "judging.dashboard.sections",
 ]
 
 

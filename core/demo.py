@@ -17,6 +17,7 @@ SEEDERS = [
     "accounts.demo.seed",
     "events.demo.seed",
     "registration.demo.seed",
+    "judging.demo.seed",
     "livestream.demo.seed",
 ]
 

@@ -48,10 +48,13 @@ Per judge
 Arithmetic
     Scores, weights and thresholds are read exactly as the decimals they are written as (a float
     is read as its shortest repr, so ``0.1`` is one tenth; ``Decimal`` and ``Fraction`` are exact
-    already). Totals, means, medians, variances and threshold comparisons are exact fractions, so
-    equal totals tie exactly and the order of the input never matters. Only square roots
-    (standard deviations, z-scores, Spearman with ties) are floating point. Results are floats
-    and are never rounded here: round for display only.
+    already). Totals, means, medians, variances and threshold comparisons are exact: the round's
+    scores are written as integers over their common denominator, and totals over that times the
+    weights' one, so equal totals tie exactly and the order of the input never matters; each float
+    result is one correctly rounded division of exact integers. Only square roots (standard
+    deviations, z-scores, Spearman with ties) are floating point. Results are floats and are never
+    rounded here: round for display only. :func:`aggregate_all` computes several methods from one
+    reading of the cards (a round of 2,273 entries × 5 judges × 6 criteria takes well under a second).
 
 Entries without any card are not in the result; the caller decides how to show them. Invalid
 input raises :class:`AggregationError`, a ``ValueError`` whose ``code`` and ``params`` let the
@@ -74,8 +77,9 @@ JudgeId: TypeAlias = int | str
 EntryId: TypeAlias = int | str
 CriterionId: TypeAlias = int | str
 GroupId: TypeAlias = int | str  # ids of one kind must be mutually orderable: results list them in id order
-# Ranking key: (value, or mean z-score for JUDGE_NORMALISED; tie-break criterion mean; card count).
-RankKey: TypeAlias = tuple[Fraction | float, Fraction, int]
+# Ranking key: (value, or mean z-score for JUDGE_NORMALISED; tie-break criterion mean; card count). Values
+# and means are exact integers over one denominator shared by all entries, so they compare exactly and fast.
+RankKey: TypeAlias = tuple[int | float, int, int]
 
 TRIMMED_MIN_CARDS = 3  # fewer cannot lose a highest and a lowest and keep one
 SPEARMAN_MIN_ENTRIES = 3
@@ -200,14 +204,6 @@ class _Round:
     high: Fraction
 
 
-@dataclass(frozen=True, slots=True)
-class _ExactCard:
-    judge_id: JudgeId
-    entry_id: EntryId
-    scores: dict[CriterionId, Fraction]
-    total: Fraction
-
-
 def _exact(value: object, *, what: str) -> Fraction:
     """``value`` as an exact fraction; a float is read as the decimal its repr shows."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
@@ -233,24 +229,6 @@ def _fraction(value: Number) -> Fraction:
 
 def _show(number: Fraction) -> str:
     return f"{float(number):g}"
-
-
-def _mean(values: Sequence[Fraction]) -> Fraction:
-    return sum(values, Fraction(0)) / len(values)
-
-
-def _variance(values: Sequence[Fraction]) -> Fraction:
-    """Population variance."""
-    centre = _mean(values)
-    return sum(((value - centre) ** 2 for value in values), Fraction(0)) / len(values)
-
-
-def _median(values: Sequence[Fraction]) -> Fraction:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _read_criteria(criteria: Sequence[CriterionSpec]) -> _Round:
@@ -300,7 +278,32 @@ def _read_criteria(criteria: Sequence[CriterionSpec]) -> _Round:
     return _Round(weights=weights, low=low, high=high)
 
 
-def _read_card(card: Card, round_: _Round) -> _ExactCard:
+@dataclass(frozen=True, slots=True)
+class _IntCard:
+    """A validated card in integers: each score is ``score × score_unit``, the total ``total × total_unit``."""
+
+    judge_id: JudgeId
+    entry_id: EntryId
+    scores: dict[CriterionId, int]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class _CardTable:
+    """A round's validated cards by entry, then by judge, both in id order, as exact integers.
+
+    Every score shares the denominator ``score_unit`` and every total ``total_unit``, so sums,
+    comparisons and variances are integer arithmetic, and a float is one correctly rounded
+    integer division: the same float the exact fraction gives.
+    """
+
+    cards_by_entry: dict[EntryId, dict[JudgeId, _IntCard]]
+    score_unit: int
+    total_unit: int
+
+
+def _read_scores(card: Card, round_: _Round, exact: dict) -> dict[CriterionId, Fraction]:
+    """Validate one card against the round; ``exact`` caches the values already read in this round."""
     card_name = f"card of judge {card.judge_id!r} for entry {card.entry_id!r}"
     unknown = [criterion_id for criterion_id in card.scores if criterion_id not in round_.weights]
     if unknown:
@@ -322,25 +325,64 @@ def _read_card(card: Card, round_: _Round) -> _ExactCard:
         )
     scores: dict[CriterionId, Fraction] = {}
     for criterion_id in round_.weights:
-        score = _exact(card.scores[criterion_id], what=f"The score for {criterion_id!r} on the {card_name}")
-        if not round_.low <= score <= round_.high:
+        value = card.scores[criterion_id]
+        key = (type(value), value)  # typed: True must never pass as a cached 1
+        score = exact.get(key)
+        if score is None:
+            score = _exact(value, what=f"The score for {criterion_id!r} on the {card_name}")
+            if not round_.low <= score <= round_.high:
+                raise AggregationError(
+                    "score_out_of_scale",
+                    f"The {card_name} scores {criterion_id!r} {_show(score)}, "
+                    f"outside the scale {_show(round_.low)}–{_show(round_.high)}.",
+                    judge=card.judge_id,
+                    entry=card.entry_id,
+                    criterion=criterion_id,
+                    score=float(score),
+                )
+            exact[key] = score
+        scores[criterion_id] = score
+    return scores
+
+
+def _read_cards(cards: Iterable[Card], round_: _Round) -> _CardTable:
+    """Validate every card, then write the round in integers over common denominators."""
+    exact: dict[tuple[type, object], Fraction] = {}
+    read: dict[EntryId, dict[JudgeId, dict[CriterionId, Fraction]]] = defaultdict(dict)
+    for card in cards:
+        scores = _read_scores(card, round_, exact)
+        entry_cards = read[card.entry_id]
+        if card.judge_id in entry_cards:
             raise AggregationError(
-                "score_out_of_scale",
-                f"The {card_name} scores {criterion_id!r} {_show(score)}, "
-                f"outside the scale {_show(round_.low)}–{_show(round_.high)}.",
+                "duplicate_card",
+                f"Judge {card.judge_id!r} has more than one card for entry {card.entry_id!r}.",
                 judge=card.judge_id,
                 entry=card.entry_id,
-                criterion=criterion_id,
-                score=float(score),
             )
-        scores[criterion_id] = score
-    total = sum((weight * scores[criterion_id] for criterion_id, weight in round_.weights.items()), Fraction(0))
-    return _ExactCard(judge_id=card.judge_id, entry_id=card.entry_id, scores=scores, total=total)
+        entry_cards[card.judge_id] = scores
+    score_unit = math.lcm(1, *{score.denominator for score in exact.values()})
+    weight_unit = math.lcm(*(weight.denominator for weight in round_.weights.values()))
+    weights = {
+        criterion_id: weight.numerator * (weight_unit // weight.denominator)
+        for criterion_id, weight in round_.weights.items()
+    }
+    # Keyed by identity: every score read is one of the cached fractions, and hashing fractions is slow.
+    scaled = {id(score): score.numerator * (score_unit // score.denominator) for score in exact.values()}
+    cards_by_entry: dict[EntryId, dict[JudgeId, _IntCard]] = {}
+    for entry_id in sorted(read):
+        entry_cards = read[entry_id]
+        cards_by_entry[entry_id] = {}
+        for judge_id in sorted(entry_cards):
+            scores = {criterion_id: scaled[id(score)] for criterion_id, score in entry_cards[judge_id].items()}
+            total = sum(weight * scores[criterion_id] for criterion_id, weight in weights.items())
+            cards_by_entry[entry_id][judge_id] = _IntCard(judge_id, entry_id, scores, total)
+    return _CardTable(cards_by_entry, score_unit, weight_unit * score_unit)
 
 
 def judge_total(card: Card, criteria: Sequence[CriterionSpec]) -> float:
     """One card's total, ``Σ weight_i / 100 × score_i``, after validating the card and criteria."""
-    return float(_read_card(card, _read_criteria(criteria)).total)
+    table = _read_cards([card], _read_criteria(criteria))
+    return table.cards_by_entry[card.entry_id][card.judge_id].total / table.total_unit
 
 
 def _threshold(fraction: Number | None, *, name: str) -> Fraction | None:
@@ -368,33 +410,58 @@ def _disagreement_limits(rule: DisagreementRule, round_: _Round) -> tuple[Fracti
     )
 
 
-def _central_value(method: Method, totals: Sequence[Fraction]) -> Fraction:
-    """The entry's value under the mean-based methods and the median."""
+def _central_value(method: Method, totals: Sequence[int], unit: int) -> tuple[int, int]:
+    """The entry's value under the mean-based methods and the median, as an exact (numerator, denominator)."""
     if method is Method.MEDIAN:
-        return _median(totals)
+        ordered = sorted(totals)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle], unit
+        return ordered[middle - 1] + ordered[middle], 2 * unit
     if method is Method.TRIMMED_MEAN and len(totals) >= TRIMMED_MIN_CARDS:
-        return _mean(sorted(totals)[1:-1])
-    return _mean(totals)
+        return sum(sorted(totals)[1:-1]), (len(totals) - 2) * unit
+    return sum(totals), len(totals) * unit
 
 
-def _mean_z_scores(cards_by_entry: Mapping[EntryId, Mapping[JudgeId, _ExactCard]]) -> dict[EntryId, float]:
+def _over_common_denominator(ratios: Mapping[EntryId, tuple[int, int]]) -> dict[EntryId, int]:
+    """Exact ratios rewritten as numerators over one shared denominator, which keeps their order and ties."""
+    common = math.lcm(1, *{denominator for _numerator, denominator in ratios.values()})
+    return {key: numerator * (common // denominator) for key, (numerator, denominator) in ratios.items()}
+
+
+def _variance_ratio(values: Sequence[int], unit: int) -> tuple[int, int]:
+    """The population variance of ``values / unit`` as an exact (numerator, denominator) pair."""
+    count = len(values)
+    total = sum(values)
+    return count * sum(value * value for value in values) - total * total, count * count * unit * unit
+
+
+def _mean_z_scores(table: _CardTable) -> dict[EntryId, float]:
     """Each entry's mean z-score; each judge is standardised over their own cards in the round."""
-    totals_by_judge: dict[JudgeId, list[Fraction]] = defaultdict(list)
-    for entry_cards in cards_by_entry.values():
+    totals_by_judge: dict[JudgeId, list[int]] = defaultdict(list)
+    for entry_cards in table.cards_by_entry.values():
         for card in entry_cards.values():
             totals_by_judge[card.judge_id].append(card.total)
-    # Per judge: (mean, standard deviation), or None when the judge's totals carry no ranking
-    # information (one card, or all equal); such cards count as z = 0.
-    standardisers: dict[JudgeId, tuple[Fraction, float] | None] = {
-        judge_id: None if min(totals) == max(totals) else (_mean(totals), math.sqrt(_variance(totals)))
-        for judge_id, totals in totals_by_judge.items()
-    }
+    # Per judge: (card count, sum of totals, standard deviation), or None when the judge's totals
+    # carry no ranking information (one card, or all equal); such cards count as z = 0.
+    standardisers: dict[JudgeId, tuple[int, int, float] | None] = {}
+    for judge_id, totals in totals_by_judge.items():
+        if min(totals) == max(totals):
+            standardisers[judge_id] = None
+        else:
+            numerator, denominator = _variance_ratio(totals, table.total_unit)
+            standardisers[judge_id] = (len(totals), sum(totals), math.sqrt(numerator / denominator))
     mean_z: dict[EntryId, float] = {}
-    for entry_id, entry_cards in cards_by_entry.items():
+    for entry_id, entry_cards in table.cards_by_entry.items():
         z_scores = []
         for card in entry_cards.values():
             standardiser = standardisers[card.judge_id]
-            z_scores.append(0.0 if standardiser is None else float(card.total - standardiser[0]) / standardiser[1])
+            if standardiser is None:
+                z_scores.append(0.0)
+            else:
+                count, total, std = standardiser
+                # (total_card − judge mean) exactly, as one correctly rounded division.
+                z_scores.append(((count * card.total - total) / (count * table.total_unit)) / std)
         # fsum: the exactly rounded sum, whatever the order of the terms.
         mean_z[entry_id] = math.fsum(z_scores) / len(z_scores)
     return mean_z
@@ -459,49 +526,210 @@ def _rank_correlation(xs: Sequence[Fraction | int], ys: Sequence[Fraction | int]
     return max(-1.0, min(1.0, covariance / math.sqrt(x_variance * y_variance)))
 
 
-def _judge_reports(
-    cards_by_entry: Mapping[EntryId, Mapping[JudgeId, _ExactCard]], overall_ranks: Mapping[EntryId, int]
-) -> dict[JudgeId, JudgeReport]:
-    panel_means = {
-        entry_id: _mean([card.total for card in cards.values()]) for entry_id, cards in cards_by_entry.items()
+@dataclass(frozen=True, slots=True)
+class _JudgeStats:
+    """What does not depend on the method: the judge's entries (in id order), totals and leniency."""
+
+    entry_ids: list[EntryId]
+    totals: list[int]
+    mean_total: float
+    leniency: float
+
+
+def _judge_stats(table: _CardTable) -> dict[JudgeId, _JudgeStats]:
+    unit = table.total_unit
+    panel = {
+        entry_id: (len(cards), sum(card.total for card in cards.values()))
+        for entry_id, cards in table.cards_by_entry.items()
     }
-    cards_by_judge: dict[JudgeId, list[_ExactCard]] = defaultdict(list)
-    for entry_id in sorted(cards_by_entry):
-        for card in cards_by_entry[entry_id].values():
+    cards_by_judge: dict[JudgeId, list[_IntCard]] = defaultdict(list)
+    for entry_cards in table.cards_by_entry.values():  # entries in id order
+        for card in entry_cards.values():
             cards_by_judge[card.judge_id].append(card)
-    reports: dict[JudgeId, JudgeReport] = {}
+    stats: dict[JudgeId, _JudgeStats] = {}
     for judge_id in sorted(cards_by_judge):
         judge_cards = cards_by_judge[judge_id]
         totals = [card.total for card in judge_cards]
-        reports[judge_id] = JudgeReport(
-            judge_id=judge_id,
-            cards_done=len(judge_cards),
-            mean_total=float(_mean(totals)),
-            leniency=float(_mean([card.total - panel_means[card.entry_id] for card in judge_cards])),
-            # A better consensus rank is a smaller number: negate it so both sides rank high-is-good.
-            spearman=_rank_correlation(totals, [-overall_ranks[card.entry_id] for card in judge_cards]),
+        # Σ (total − panel mean) exactly: group the differences by the panel size they are divided by.
+        offsets: dict[int, int] = defaultdict(int)
+        for card in judge_cards:
+            count, panel_total = panel[card.entry_id]
+            offsets[count] += count * card.total - panel_total
+        offset = sum((Fraction(value, count) for count, value in offsets.items()), Fraction(0))
+        stats[judge_id] = _JudgeStats(
+            entry_ids=[card.entry_id for card in judge_cards],
+            totals=totals,
+            mean_total=sum(totals) / (len(totals) * unit),
+            leniency=float(offset / (len(judge_cards) * unit)),
         )
-    return reports
+    return stats
 
 
-def _read_cards(cards: Iterable[Card], round_: _Round) -> dict[EntryId, dict[JudgeId, _ExactCard]]:
-    """The validated cards by entry, then by judge, both in id order: results never depend on input order."""
-    cards_by_entry: dict[EntryId, dict[JudgeId, _ExactCard]] = defaultdict(dict)
-    for card in cards:
-        exact_card = _read_card(card, round_)
-        entry_cards = cards_by_entry[card.entry_id]
-        if card.judge_id in entry_cards:
-            raise AggregationError(
-                "duplicate_card",
-                f"Judge {card.judge_id!r} has more than one card for entry {card.entry_id!r}.",
-                judge=card.judge_id,
-                entry=card.entry_id,
-            )
-        entry_cards[card.judge_id] = exact_card
+def _judge_reports(
+    judges: Mapping[JudgeId, _JudgeStats], overall_ranks: Mapping[EntryId, int]
+) -> dict[JudgeId, JudgeReport]:
     return {
-        entry_id: {judge_id: cards_by_entry[entry_id][judge_id] for judge_id in sorted(cards_by_entry[entry_id])}
-        for entry_id in sorted(cards_by_entry)
+        judge_id: JudgeReport(
+            judge_id=judge_id,
+            cards_done=len(judge.totals),
+            mean_total=judge.mean_total,
+            leniency=judge.leniency,
+            # A better consensus rank is a smaller number: negate it so both sides rank high-is-good.
+            spearman=_rank_correlation(judge.totals, [-overall_ranks[entry_id] for entry_id in judge.entry_ids]),
+        )
+        for judge_id, judge in judges.items()
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _EntryStats:
+    """What does not depend on the method: totals, criterion means, spread, disagreement."""
+
+    totals: list[int]
+    criterion_means: dict[CriterionId, float]
+    tie_break: int  # the tie-break criterion's mean over a denominator shared by all entries (0: none)
+    judge_totals: dict[JudgeId, float]
+    spread_range: float
+    spread_std: float
+    disagreement: bool
+
+
+def _entry_stats(
+    table: _CardTable,
+    round_: _Round,
+    tie_break_criterion: CriterionId | None,
+    limits: tuple[Fraction | None, Fraction | None],
+) -> dict[EntryId, _EntryStats]:
+    variance_limit, range_limit = limits
+    unit, score_unit = table.total_unit, table.score_unit
+    tie_breaks = _over_common_denominator(
+        {
+            entry_id: (
+                0 if tie_break_criterion is None else sum(c.scores[tie_break_criterion] for c in cards.values()),
+                len(cards),
+            )
+            for entry_id, cards in table.cards_by_entry.items()
+        }
+    )
+    stats: dict[EntryId, _EntryStats] = {}
+    for entry_id, entry_cards in table.cards_by_entry.items():
+        totals = [card.total for card in entry_cards.values()]
+        count = len(totals)
+        sums = {
+            criterion_id: sum(card.scores[criterion_id] for card in entry_cards.values())
+            for criterion_id in round_.weights
+        }
+        numerator, denominator = _variance_ratio(totals, unit)
+        spread = max(totals) - min(totals)
+        stats[entry_id] = _EntryStats(
+            totals=totals,
+            criterion_means={criterion_id: value / (count * score_unit) for criterion_id, value in sums.items()},
+            tie_break=tie_breaks[entry_id],
+            judge_totals={judge_id: card.total / unit for judge_id, card in entry_cards.items()},
+            spread_range=spread / unit,
+            spread_std=math.sqrt(numerator / denominator),
+            disagreement=(
+                variance_limit is not None
+                and numerator * variance_limit.denominator > variance_limit.numerator * denominator
+            )
+            or (range_limit is not None and spread * range_limit.denominator > range_limit.numerator * unit),
+        )
+    return stats
+
+
+def _round_result(
+    method: Method,
+    table: _CardTable,
+    round_: _Round,
+    stats: Mapping[EntryId, _EntryStats],
+    judges: Mapping[JudgeId, _JudgeStats],
+    groups: Mapping[EntryId, GroupId] | None,
+) -> RoundResult:
+    unit = table.total_unit
+    mean_z: dict[EntryId, float] = {}
+    round_mean = round_std = 0.0
+    if method is Method.JUDGE_NORMALISED and table.cards_by_entry:
+        mean_z = _mean_z_scores(table)
+        all_totals = [total for entry in stats.values() for total in entry.totals]
+        round_mean = sum(all_totals) / (len(all_totals) * unit)
+        numerator, denominator = _variance_ratio(all_totals, unit)
+        round_std = math.sqrt(numerator / denominator)
+
+    central: dict[EntryId, tuple[int, int]] = {}
+    primary: dict[EntryId, int | float] = mean_z
+    if method is not Method.JUDGE_NORMALISED:
+        central = {entry_id: _central_value(method, entry.totals, unit) for entry_id, entry in stats.items()}
+        primary = _over_common_denominator(central)
+    results: dict[EntryId, EntryResult] = {}
+    keys: dict[EntryId, RankKey] = {}
+    for entry_id, entry in stats.items():
+        if method is Method.JUDGE_NORMALISED:
+            value = min(float(round_.high), max(float(round_.low), round_mean + mean_z[entry_id] * round_std))
+        else:
+            numerator, denominator = central[entry_id]
+            value = numerator / denominator  # correctly rounded, as float(Fraction) is
+        keys[entry_id] = (primary[entry_id], entry.tie_break, len(entry.totals))
+        results[entry_id] = EntryResult(
+            entry_id=entry_id,
+            group=None if groups is None else groups[entry_id],
+            value=value,
+            card_count=len(entry.totals),
+            criterion_means=entry.criterion_means,
+            judge_totals=entry.judge_totals,
+            spread_range=entry.spread_range,
+            spread_std=entry.spread_std,
+            disagreement=entry.disagreement,
+            trimmed=method is Method.TRIMMED_MEAN and len(entry.totals) >= TRIMMED_MIN_CARDS,
+            mean_z=mean_z.get(entry_id),
+        )
+
+    overall = _rank(results, keys)
+    by_group = {
+        group: _rank({entry_id: result for entry_id, result in results.items() if result.group == group}, keys)
+        for group in sorted({result.group for result in results.values() if result.group is not None})
+    }
+    return RoundResult(
+        method=method,
+        scale_min=float(round_.low),
+        scale_max=float(round_.high),
+        entries={ranked.entry.entry_id: ranked.entry for ranked in overall},
+        overall=overall,
+        by_group=by_group,
+        judges=_judge_reports(judges, {ranked.entry.entry_id: ranked.rank for ranked in overall}),
+    )
+
+
+def aggregate_all(
+    *,
+    criteria: Sequence[CriterionSpec],
+    cards: Iterable[Card],
+    methods: Iterable[Method | str] = tuple(Method),
+    tie_break_criterion: CriterionId | None = None,
+    groups: Mapping[EntryId, GroupId] | None = None,
+    disagreement: DisagreementRule = DEFAULT_DISAGREEMENT,
+) -> dict[Method, RoundResult]:
+    """:func:`aggregate` under several methods at once (all by default), reading the cards once."""
+    methods = [Method(method) for method in methods]
+    round_ = _read_criteria(criteria)
+    if tie_break_criterion is not None and tie_break_criterion not in round_.weights:
+        raise AggregationError(
+            "unknown_tie_break",
+            f"The tie-break criterion {tie_break_criterion!r} is not a criterion of this round.",
+            criterion=tie_break_criterion,
+        )
+    limits = _disagreement_limits(disagreement, round_)
+    table = _read_cards(cards, round_)
+    if groups is not None:
+        ungrouped = [entry_id for entry_id in table.cards_by_entry if entry_id not in groups]
+        if ungrouped:
+            raise AggregationError(
+                "missing_group",
+                f"Entries without a group: {', '.join(map(repr, ungrouped))}.",
+                entries=ungrouped,
+            )
+    stats = _entry_stats(table, round_, tie_break_criterion, limits)
+    judges = _judge_stats(table)
+    return {method: _round_result(method, table, round_, stats, judges, groups) for method in methods}
 
 
 def aggregate(
@@ -521,77 +749,11 @@ def aggregate(
     rules are in the module docstring; invalid input raises :class:`AggregationError`.
     """
     method = Method(method)
-    round_ = _read_criteria(criteria)
-    if tie_break_criterion is not None and tie_break_criterion not in round_.weights:
-        raise AggregationError(
-            "unknown_tie_break",
-            f"The tie-break criterion {tie_break_criterion!r} is not a criterion of this round.",
-            criterion=tie_break_criterion,
-        )
-    variance_limit, range_limit = _disagreement_limits(disagreement, round_)
-
-    cards_by_entry = _read_cards(cards, round_)
-    if groups is not None:
-        ungrouped = [entry_id for entry_id in cards_by_entry if entry_id not in groups]
-        if ungrouped:
-            raise AggregationError(
-                "missing_group",
-                f"Entries without a group: {', '.join(map(repr, ungrouped))}.",
-                entries=ungrouped,
-            )
-
-    mean_z: dict[EntryId, float] = {}
-    round_mean = round_std = 0.0
-    if method is Method.JUDGE_NORMALISED and cards_by_entry:
-        mean_z = _mean_z_scores(cards_by_entry)
-        all_totals = [card.total for entry_cards in cards_by_entry.values() for card in entry_cards.values()]
-        round_mean = float(_mean(all_totals))
-        round_std = math.sqrt(_variance(all_totals))
-
-    results: dict[EntryId, EntryResult] = {}
-    keys: dict[EntryId, RankKey] = {}
-    for entry_id, entry_cards in cards_by_entry.items():
-        totals = [card.total for card in entry_cards.values()]
-        variance = _variance(totals)
-        spread = max(totals) - min(totals)
-        criterion_means = {
-            criterion_id: _mean([card.scores[criterion_id] for card in entry_cards.values()])
-            for criterion_id in round_.weights
-        }
-        value: Fraction | float
-        if method is Method.JUDGE_NORMALISED:
-            value = min(float(round_.high), max(float(round_.low), round_mean + mean_z[entry_id] * round_std))
-            primary: Fraction | float = mean_z[entry_id]
-        else:
-            value = primary = _central_value(method, totals)
-        tie_break = Fraction(0) if tie_break_criterion is None else criterion_means[tie_break_criterion]
-        keys[entry_id] = (primary, tie_break, len(totals))
-        results[entry_id] = EntryResult(
-            entry_id=entry_id,
-            group=None if groups is None else groups[entry_id],
-            value=float(value),
-            card_count=len(totals),
-            criterion_means={criterion_id: float(mean) for criterion_id, mean in criterion_means.items()},
-            judge_totals={judge_id: float(card.total) for judge_id, card in entry_cards.items()},
-            spread_range=float(spread),
-            spread_std=math.sqrt(variance),
-            disagreement=(variance_limit is not None and variance > variance_limit)
-            or (range_limit is not None and spread > range_limit),
-            trimmed=method is Method.TRIMMED_MEAN and len(totals) >= TRIMMED_MIN_CARDS,
-            mean_z=mean_z.get(entry_id),
-        )
-
-    overall = _rank(results, keys)
-    by_group = {
-        group: _rank({entry_id: result for entry_id, result in results.items() if result.group == group}, keys)
-        for group in sorted({result.group for result in results.values() if result.group is not None})
-    }
-    return RoundResult(
-        method=method,
-        scale_min=float(round_.low),
-        scale_max=float(round_.high),
-        entries={ranked.entry.entry_id: ranked.entry for ranked in overall},
-        overall=overall,
-        by_group=by_group,
-        judges=_judge_reports(cards_by_entry, {ranked.entry.entry_id: ranked.rank for ranked in overall}),
-    )
+    return aggregate_all(
+        criteria=criteria,
+        cards=cards,
+        methods=[method],
+        tie_break_criterion=tie_break_criterion,
+        groups=groups,
+        disagreement=disagreement,
+    )[method]

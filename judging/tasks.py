@@ -1,0 +1,121 @@
+"""Judging e-mails and site notifications, sent by Celery in the recipient's language, and the
+scheduled closing of rounds. Tasks take ids, load the objects and call services."""
+
+from celery import shared_task
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+from accounts.services import email_user
+from notifications.services import notification_send
+
+from . import selectors, services
+from .models import Round, RoundOutcome, Scorecard
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _tell(*, user: User, event, template: str, kind: str, url: str, context: dict, body: str = "") -> None:
+    """E-mail ``user`` and leave the same news on the site, both in the user's language."""
+    context = {"event": event, "url": _absolute(url), **context}
+    email_user(user=user, template=template, context=context)
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        title = " ".join(render_to_string(f"{template}_subject.txt", {"user": user, **context}).split())
+        notification_send(user=user, kind=kind, title=title, body=body, url=url, event=event)
+
+
+@shared_task
+def send_judge_reminder(round_id: int, judge_id: int) -> None:
+    """Remind one judge how many cards of the round they still have to submit."""
+    round_ = Round.objects.select_related("event").filter(pk=round_id).first()
+    judge = User.objects.filter(pk=judge_id).first()
+    if round_ is None or judge is None:
+        return
+    rows = selectors.judge_rows(round_, judge)
+    remaining = sum(1 for row in rows if row.state != Scorecard.Status.SUBMITTED)
+    if not remaining:
+        return
+    with translation.override(judge.language or settings.LANGUAGE_CODE):
+        closes_at = services.china_time(round_.closes_at)
+    _tell(
+        user=judge,
+        event=round_.event,
+        template="judging/email/reminder",
+        kind="judging.reminder",
+        url=reverse("judging:round_judge", kwargs={"slug": round_.event.slug, "number": round_.number}),
+        context={
+            "round": round_,
+            "remaining": remaining,
+            "assigned": len(rows),
+            "submitted": len(rows) - remaining,
+            "closes_at": closes_at,
+        },
+    )
+
+
+@shared_task
+def notify_card_reopened(card_id: int) -> None:
+    """Tell a judge that an organiser reopened one of their cards, and why."""
+    card = Scorecard.objects.select_related("round__event", "judge", "entry").filter(pk=card_id).first()
+    if card is None:
+        return
+    reason = card.changes.filter(field="locked").order_by("-changed_at", "-id").values_list("reason", flat=True).first()
+    _tell(
+        user=card.judge,
+        event=card.round.event,
+        template="judging/email/card_reopened",
+        kind="judging.card_reopened",
+        url=reverse(
+            "judging:score",
+            kwargs={"slug": card.round.event.slug, "number": card.round.number, "entry_id": card.entry_id},
+        ),
+        context={"round": card.round, "card": card, "reason": reason or ""},
+        body=reason or "",
+    )
+
+
+@shared_task
+def notify_not_advanced(outcome_ids: list[int]) -> None:
+    """Tell each entrant whose entry did not advance (those that did hear from registration)."""
+    outcomes = RoundOutcome.objects.filter(pk__in=outcome_ids, advanced=False).select_related(
+        "round__event", "entry__owner", "entry__event"
+    )
+    for outcome in outcomes:
+        entry = outcome.entry
+        _tell(
+            user=entry.owner,
+            event=outcome.round.event,
+            template="judging/email/not_advanced",
+            kind="judging.not_advanced",
+            url=entry.get_absolute_url(),
+            context={"round": outcome.round, "entry": entry},
+        )
+
+
+@shared_task
+def notify_results_released(round_id: int) -> None:
+    """Tell the entrants of the round that its results (and any feedback for them) are out."""
+    round_ = Round.objects.select_related("event").filter(pk=round_id).first()
+    if round_ is None:
+        return
+    entries = selectors.pool_entries(round_).select_related("owner").order_by("pk")
+    url = reverse("judging:my_results", kwargs={"slug": round_.event.slug})
+    for entry in entries:
+        _tell(
+            user=entry.owner,
+            event=round_.event,
+            template="judging/email/results_released",
+            kind="judging.results_released",
+            url=url,
+            context={"round": round_, "entry": entry},
+        )
+
+
+@shared_task
+def close_due_rounds() -> int:
+    """Celery beat: close (and lock the cards of) every round whose closing time has passed."""
+    return services.rounds_close_due()
