@@ -15,61 +15,20 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import websockets
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.e2e_server import (  # noqa: E402  (needs the repository on the path)
-    _free_port,
-    _PostgresDatabase,
-    _run_manage,
-    _stop,
-    _wait_until_healthy,
-)
+from _room_common import ROOM_PATH, cpu_seconds, layer_name, percentile, room_daphne, rss_kib
 
 MAX_VIEWERS = 5000
 JOIN_BATCH = 100
 MAX_SECONDS = 60
 DRAIN_SECONDS = 30
-SETUP = """
-from django.test import Client
-from accounts.models import User
-from events.models import Event
-from livestream.models import RoadshowRoom
-import datetime as dt
-event = Event.objects.create(slug="bench", title_en="Bench", starts_on=dt.date(2026, 1, 1),
-                             ends_on=dt.date(2026, 12, 31), is_published=True)
-RoadshowRoom.objects.create(event=event, slug="bench-room", title_en="Bench room", status="live")
-sender = User.objects.create_user("sender@bench.example", "x", name_en="Sender")
-client = Client()
-client.force_login(sender)
-print(client.cookies["sessionid"].value)
-"""
-
-
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 class _Viewers:
@@ -102,9 +61,9 @@ async def _viewer(url: str, origin: str, viewers: _Viewers) -> None:
 
 
 async def _run(base_url: str, session: str, viewers: int, rate: float, seconds: float, daphne_pid: int) -> dict:
-    url = base_url.replace("http://", "ws://") + "/ws/rooms/bench-room/"
+    url = base_url.replace("http://", "ws://") + ROOM_PATH
     shared = _Viewers()
-    rss_before = _rss_kib(daphne_pid)
+    rss_before = rss_kib(daphne_pid)
     started = time.perf_counter()
     tasks = []
     # Viewers arrive in waves of JOIN_BATCH at once, each wave once the previous one is in.
@@ -117,7 +76,7 @@ async def _run(base_url: str, session: str, viewers: int, rate: float, seconds: 
     connect_seconds = time.perf_counter() - started
     viewers = shared.connected
     await asyncio.sleep(1)
-    rss_idle = _rss_kib(daphne_pid)
+    rss_idle = rss_kib(daphne_pid)
 
     sent: dict[str, float] = {}
     received = shared.received
@@ -126,7 +85,7 @@ async def _run(base_url: str, session: str, viewers: int, rate: float, seconds: 
     async with websockets.connect(url, additional_headers=headers) as sender:
         await sender.recv()
         started_send = time.perf_counter()
-        cpu_at_start = _cpu_seconds(daphne_pid), _cpu_seconds(os.getpid())
+        cpu_at_start = cpu_seconds(daphne_pid), cpu_seconds(os.getpid())
         for n in range(total):
             await asyncio.sleep(max(0.0, started_send + n / rate - time.perf_counter()))
             client_id = f"b{n}"
@@ -137,7 +96,7 @@ async def _run(base_url: str, session: str, viewers: int, rate: float, seconds: 
             await asyncio.sleep(0.2)
         busy = time.perf_counter() - started_send
         cpu_used = [
-            (_cpu_seconds(pid) - before) / busy
+            (cpu_seconds(pid) - before) / busy
             for pid, before in zip((daphne_pid, os.getpid()), cpu_at_start, strict=True)
         ]
     await asyncio.gather(*(socket.close() for socket in shared.sockets), return_exceptions=True)
@@ -151,7 +110,7 @@ async def _run(base_url: str, session: str, viewers: int, rate: float, seconds: 
         "messages": total,
         "delivered_pct": 100.0 * deliveries / (total * viewers),
         "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
-        "p99_ms": 1000 * _percentile(latencies, 0.99) if latencies else float("nan"),
+        "p99_ms": 1000 * percentile(latencies, 0.99) if latencies else float("nan"),
         "deliveries_per_s": deliveries / max(1e-9, last - started_send),
         "connect_s": connect_seconds,
         "failed_connects": shared.failed,
@@ -170,65 +129,10 @@ def main() -> None:
     viewers = max(1, min(args.viewers, MAX_VIEWERS))
     seconds = max(1.0, min(args.seconds, MAX_SECONDS))
 
-    with tempfile.TemporaryDirectory() as root:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "contest_site.settings",
-            "DEBUG": "False",
-            "SECRET_KEY": uuid.uuid4().hex,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "LIVESTREAM_CHAT_PER_10S": "1000000",
-            "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:12]}",
-            "LOG_LEVEL": "WARNING",
-        }
-        postgres = _PostgresDatabase(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
-        if postgres:
-            postgres.create()
-            env["DATABASE_URL"] = postgres.url
-        else:
-            env["DATABASE_URL"] = f"sqlite:///{root}/bench.sqlite3"
-        log_path = Path(root) / "daphne.log"
-        try:
-            _run_manage(["migrate", "--noinput"], env)
-            setup = subprocess.run(
-                [sys.executable, "manage.py", "shell", "-c", SETUP],
-                cwd=REPO_ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            session = setup.stdout.strip().splitlines()[-1]
-            port = _free_port()
-            base_url = f"http://127.0.0.1:{port}"
-            with log_path.open("wb") as log:
-                daphne = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "daphne",
-                        "-b",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "contest_site.asgi:application",
-                    ],
-                    cwd=REPO_ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            try:
-                _wait_until_healthy(daphne, base_url, log_path)
-                result = asyncio.run(_run(base_url, session, viewers, args.rate, seconds, daphne.pid))
-            finally:
-                _stop(daphne)
-        finally:
-            if postgres:
-                postgres.drop()
+    with room_daphne() as (base_url, session, daphne_pid):
+        result = asyncio.run(_run(base_url, session, viewers, args.rate, seconds, daphne_pid))
 
-    layer = "Redis pub/sub layer" if os.environ.get("REDIS_URL") else "in-memory layer"
+    layer = layer_name()
     print(f"room fan-out through daphne ({layer}), {result['viewers']} viewers, {args.rate:g} msg/s × {seconds:g} s")
     print(f"  delivered        {result['delivered_pct']:.2f} % of {result['messages'] * result['viewers']}")
     print(f"  latency p50/p99  {result['p50_ms']:.0f} ms / {result['p99_ms']:.0f} ms")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from . import hub, selectors, services
-from .handlers import agenda, chat, interest, moderation, polls, questions, reactions
+from .handlers import agenda, chat, interest, moderation, polls, questions, reactions, scoring
 from .models import RoadshowRoom
 from .services import LiveError
 
@@ -34,6 +34,7 @@ HANDLER_MODULES = {
     "agenda": agenda,
     "pitch": agenda,
     "interest": interest,
+    "score": scoring,
 }
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_ALLOWED = 4403

@@ -1,5 +1,6 @@
 """Demo roadshow room (see core.demo): a live public room on the 2026 contest with chat, Q&A, a
-closed poll and an agenda of the contest's finalists.
+closed poll, an agenda of the contest's finalists and the judging demo's live final round (the
+judges score the pitches in the room).
 
 Everything goes through the live-layer services, so the demo log has real seqs. Each chat
 message and question has a fixed ``client_id``: a second run is answered as a resend and
@@ -11,6 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.demo import DemoContext
+from judging.models import Round
 from registration.models import Entry, Status
 
 from . import services
@@ -60,6 +62,12 @@ def seed(ctx: DemoContext) -> None:
     )
     if created:
         ctx.count("roadshow rooms")
+    if room.judging_round_id is None:
+        # The judging demo's live final round is scored from this room.
+        live_round = Round.objects.filter(event=event, live=True).order_by("number").first()
+        if live_round is not None:
+            room.judging_round = live_round
+            room.save(update_fields=["judging_round"])
     organiser = ctx.users["organiser"]
     for user_key, client_id, text in CHAT:
         message = services.chat_send(room=room, user=ctx.users[user_key], text=text, client_id=client_id)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from judging.models import Round
 from registration.models import Entry
 
 from . import services
@@ -19,11 +20,25 @@ class RoomForm(forms.ModelForm):
 
     class Meta:
         model = RoadshowRoom
-        fields = ["title_zh", "title_en", "slug", "visibility", "scheduled_start", "hls_url", "embed_url", "recording"]
+        fields = [
+            "title_zh",
+            "title_en",
+            "slug",
+            "visibility",
+            "scheduled_start",
+            "hls_url",
+            "embed_url",
+            "recording",
+            "judging_round",
+        ]
         widgets = {"scheduled_start": forms.DateTimeInput(**DATETIME_LOCAL)}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
+        event = event or (self.instance.event if self.instance.event_id else None)
+        # Only a live round of the room's own event can be scored in the room.
+        rounds = Round.objects.filter(event=event, live=True) if event else Round.objects.none()
+        self.fields["judging_round"].queryset = rounds
         self.fields["embed_url"].help_text = _("An https address on one of the approved video hosts: %(hosts)s.") % {
             "hosts": ", ".join(settings.LIVESTREAM_EMBED_HOSTS)
         }

@@ -76,6 +76,15 @@ class RoadshowRoom(models.Model):
         default=0,
         help_text=_("0 turns slow mode off. Moderators are never slowed down."),
     )
+    judging_round = models.ForeignKey(
+        "judging.Round",
+        verbose_name=_("live judging round"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rooms",
+        help_text=_("A round scored live: the event's judges score each pitch in the room."),
+    )
     # The newest seq handed out in this room; bumped by the transaction that stores an event.
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -120,6 +129,10 @@ class RoadshowRoom(models.Model):
                 _("This video host is not on the organisers' approved list: %(hosts)s."),
                 code="embed_host",
                 params={"hosts": ", ".join(settings.LIVESTREAM_EMBED_HOSTS)},
+            )
+        if self.judging_round_id and (self.judging_round.event_id != self.event_id or not self.judging_round.live):
+            errors["judging_round"] = ValidationError(
+                _("Choose a round of this event that is scored live."), code="judging_round"
             )
         if errors:
             raise ValidationError(errors)

@@ -92,6 +92,16 @@ def _strings() -> dict[str, str]:
         "live_video": _("Live video"),
         "recording": _("Recording"),
         "video_soon": _("The video appears here when the organisers start the stream."),
+        "score_scale": _("%(min)s to %(max)s"),
+        "score_saved": _("Score submitted. Your total: %(total)s"),
+        "score_already": _("You have scored this pitch; submitting again changes your score."),
+        "score_progress": _("Judges who scored this pitch: %(count)s"),
+        "score_target": _("Reveal the score of: %(title)s"),
+        "score_revealed": _("%(title)s: %(value)s of %(scale)s (%(method)s; judges: %(count)s)"),
+        "method_weighted_mean": _("weighted mean"),
+        "method_trimmed_mean": _("trimmed mean"),
+        "method_median": _("median"),
+        "method_judge_normalised": _("judge-normalised"),
     }
 
 
@@ -173,7 +183,7 @@ def room_create(request, event_slug: str):
     if not can(request.user, "event.view", event):
         raise Http404(_("No such event."))
     _require_run(request, event)
-    form = RoomForm(request.POST or None, request.FILES or None)
+    form = RoomForm(request.POST or None, request.FILES or None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
             room = services.room_create(

@@ -27,6 +27,10 @@
     agenda: new Map(), // slot id -> slot
     interest: new Map(), // entry id -> {total, people?} (organisers: who; an entrant: own entries)
     interested: new Set(), // entry ids this person marked interest in
+    scoring: null, // judges and organisers: the live round's scale and criteria
+    scored: new Set(), // entry ids this judge scored
+    progress: new Map(), // organisers: slot id -> how many judges scored
+    revealed: new Map(), // slot id -> score.revealed frame
   };
 
   function fmt(template, values) {
@@ -168,6 +172,18 @@
       $("chat-error").textContent = f.muted ? strings.muted_you : strings.unmuted_you;
       renderRoom();
     },
+    "score.submitted": (f) => {
+      view.scored.add(f.entry_id);
+      $("score-note").textContent = fmt(strings.score_saved, { total: f.total });
+    },
+    "score.progress": (f) => {
+      view.progress.set(f.slot_id, f.scored);
+      renderScoreConsole();
+    },
+    "score.revealed": (f) => {
+      view.revealed.set(f.slot_id, f);
+      renderRevealed();
+    },
     error: onError,
   };
 
@@ -201,6 +217,11 @@
     view.agenda = new Map(state.agenda.map((slot) => [slot.id, slot]));
     view.interest = new Map(state.interest.map((item) => [item.entry_id, item]));
     view.interested = new Set(state.me.interested_entries);
+    view.scoring = state.scoring || null;
+    view.scored = new Set(view.scoring ? view.scoring.scored_entries : []);
+    if (!state.resume) view.revealed = new Map((state.revealed_scores || []).map((f) => [f.slot_id, f]));
+    $("score-card").dataset.slot = ""; // rebuilt for the new state
+    renderRevealed();
     renderAgenda();
     renderInterestList();
     renderReactions(state.reaction_kinds);
@@ -210,12 +231,14 @@
     renderEmptyChat();
   }
 
-  const CONSOLE_REQUESTS = /^(room|poll\.open|poll\.close|pitch|agenda)\b/;
+  const CONSOLE_REQUESTS = /^(room|poll\.open|poll\.close|pitch|agenda|score\.reveal)\b/;
 
   function onError(frame) {
     const request = frame.for || "";
     if (CONSOLE_REQUESTS.test(request) && $("console-error")) {
       $("console-error").textContent = frame.message;
+    } else if (request === "score.submit") {
+      $("score-note").textContent = frame.message;
     } else if (request.startsWith("interest")) {
       $("interest-note").textContent = frame.message;
     } else if (request.startsWith("question")) {
@@ -380,7 +403,96 @@
       b.disabled = !view.room || view.room.status !== "live" || !slotsInOrder().some((s) => s.state === "pending");
     });
     document.querySelectorAll('[data-console="pitch.extend"], [data-console="pitch.end"]').forEach((b) => (b.disabled = !slot));
+    renderScoreCard(slot);
+    renderScoreConsole();
     tickPitchTimer();
+  }
+
+  /* --- live judging ------------------------------------------------------------------------------ */
+
+  function renderScoreCard(slot) {
+    const card = $("score-card");
+    const scoring = view.scoring;
+    const show = Boolean(slot && scoring && scoring.can_score && view.room && view.room.status === "live");
+    card.hidden = !show;
+    if (!show) return;
+    if (card.dataset.slot !== String(slot.id)) {
+      // A new pitch on stage: fresh fields (kept while the same pitch is on stage, so typing is not lost).
+      card.dataset.slot = String(slot.id);
+      $("score-entry").textContent = pick(slot.entry, "title");
+      $("score-scale").textContent = fmt(strings.score_scale, { min: scoring.scale_min, max: scoring.scale_max });
+      const fields = scoring.criteria.map((criterion) => {
+        const col = el("div", "col-sm-6");
+        const id = "score-" + criterion.id;
+        const label = el("label", "form-label small", pick(criterion, "name") + " (" + criterion.weight + " %)");
+        label.htmlFor = id;
+        const input = el("input", "form-control");
+        Object.assign(input, { id: id, type: "number", min: scoring.scale_min, max: scoring.scale_max, step: "any", required: true });
+        input.dataset.criterion = criterion.id;
+        col.append(label, input);
+        return col;
+      });
+      $("score-fields").replaceChildren(...fields);
+      $("score-note").textContent = view.scored.has(slot.entry.id) ? strings.score_already : "";
+    }
+  }
+
+  $("score-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const slot = presentingSlot();
+    if (!slot) return;
+    const scores = {};
+    $("score-fields").querySelectorAll("input[data-criterion]").forEach((input) => {
+      scores[input.dataset.criterion] = input.value.trim();
+    });
+    $("score-note").textContent = strings.sending;
+    sendFrame({ type: "score.submit", slot_id: slot.id, scores: scores, client_id: newClientId() });
+  });
+
+  function revealTarget() {
+    // The pitch on stage, else the one that ended last.
+    const started = slotsInOrder().filter((s) => s.state !== "pending" && s.started_at);
+    return presentingSlot() || started.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at))[0] || null;
+  }
+
+  function renderScoreConsole() {
+    const button = $("score-reveal");
+    if (!button) return;
+    const slot = revealTarget();
+    button.disabled = !slot;
+    button.dataset.slot = slot ? slot.id : "";
+    $("score-target").textContent = slot ? fmt(strings.score_target, { title: pick(slot.entry, "title") }) : "";
+    const count = slot ? view.progress.get(slot.id) : undefined;
+    $("score-progress").textContent = count !== undefined ? fmt(strings.score_progress, { count: count }) : "";
+  }
+
+  const revealButton = $("score-reveal");
+  if (revealButton) {
+    revealButton.addEventListener("click", () => {
+      if (!revealButton.dataset.slot) return;
+      $("console-error").textContent = "";
+      sendFrame({ type: "score.reveal", slot_id: parseInt(revealButton.dataset.slot, 10) });
+    });
+  }
+
+  function renderRevealed() {
+    const frames = [...view.revealed.values()].sort((a, b) => b.seq - a.seq);
+    $("revealed-scores").hidden = frames.length === 0;
+    $("revealed-list").replaceChildren(
+      ...frames.map((f) =>
+        el(
+          "li",
+          "mb-1",
+          fmt(strings.score_revealed, {
+            title: pick(f.entry, "title"),
+            value: f.value,
+            scale: f.scale_max,
+            method: strings["method_" + f.method] || f.method,
+            count: f.card_count,
+          })
+        )
+      )
+    );
   }
 
   function tickPitchTimer() {
