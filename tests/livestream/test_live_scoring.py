@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import translation
 
 from events.models import Role
 from judging.models import Score, Scorecard
@@ -222,9 +223,10 @@ def test_the_room_form_offers_only_live_rounds_of_the_rooms_event(room):
     form = RoomForm(instance=room)
     assert list(form.fields["judging_round"].queryset) == [live_here]
     room.judging_round = elsewhere
-    with pytest.raises(ValidationError) as refused:
-        room.full_clean()
-    assert refused.value.message_dict["judging_round"] == ["Choose a round of this event that is scored live."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            room.full_clean()
+        assert refused.value.message_dict["judging_round"] == ["Choose a round of this event that is scored live."]
 
 
 def test_the_console_offers_the_reveal_only_in_a_room_with_a_live_round(client, room, organiser):
