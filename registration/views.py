@@ -433,29 +433,44 @@ def setup(request, slug: str):
     )
 
 
+def _setup_item_form(request, event, form, *, save, saved_message, title, rename=None):
+    """Shared body of the set-up forms (tracks, questions): validate, save through a service, re-render on errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save()
+        except ValidationError as exc:
+            _add_errors(form, exc, rename=rename)
+        else:
+            messages.success(request, saved_message)
+            return redirect("registration:setup", slug=event.slug)
+    return render(
+        request,
+        "registration/setup_form.html",
+        {"event": event, "form": form, "title": title},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 def track_edit(request, slug: str, pk: int | None = None):
     event = _event(request, slug)
     require(request.user, "registration.configure", event)
     track = get_object_or_404(Track, pk=pk, event=event) if pk else None
     form = TrackForm(request.POST or None, instance=track)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if track:
-                services.track_update(track=track, changed_by=request.user, **form.cleaned_data)
-            else:
-                fields = dict(form.cleaned_data)
-                services.track_create(event=event, created_by=request.user, **fields)
-        except ValidationError as exc:
-            _add_errors(form, exc)
+
+    def save():
+        if track:
+            services.track_update(track=track, changed_by=request.user, **form.cleaned_data)
         else:
-            messages.success(request, _("The track was saved."))
-            return redirect("registration:setup", slug=event.slug)
-    return render(
+            services.track_create(event=event, created_by=request.user, **form.cleaned_data)
+
+    return _setup_item_form(
         request,
-        "registration/setup_form.html",
-        {"event": event, "form": form, "title": _("Edit track") if track else _("New track")},
-        status=400 if form.errors else 200,
+        event,
+        form,
+        save=save,
+        saved_message=_("The track was saved."),
+        title=_("Edit track") if track else _("New track"),
     )
 
 
@@ -479,23 +494,21 @@ def question_edit(request, slug: str, pk: int | None = None):
     require(request.user, "registration.configure", event)
     question = get_object_or_404(Question, pk=pk, event=event) if pk else None
     form = QuestionForm(request.POST or None, instance=question)
-    if request.method == "POST" and form.is_valid():
-        rename = {"choices": "choices_text", "eligible_choices": "eligible_text"}
-        try:
-            if question:
-                services.question_update(question=question, changed_by=request.user, **form.service_fields())
-            else:
-                services.question_create(event=event, created_by=request.user, **form.service_fields())
-        except ValidationError as exc:
-            _add_errors(form, exc, rename=rename)
+
+    def save():
+        if question:
+            services.question_update(question=question, changed_by=request.user, **form.service_fields())
         else:
-            messages.success(request, _("The question was saved."))
-            return redirect("registration:setup", slug=event.slug)
-    return render(
+            services.question_create(event=event, created_by=request.user, **form.service_fields())
+
+    return _setup_item_form(
         request,
-        "registration/setup_form.html",
-        {"event": event, "form": form, "title": _("Edit question") if question else _("New question")},
-        status=400 if form.errors else 200,
+        event,
+        form,
+        save=save,
+        saved_message=_("The question was saved."),
+        title=_("Edit question") if question else _("New question"),
+        rename={"choices": "choices_text", "eligible_choices": "eligible_text"},
     )
 
 
