@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "notifications",
     "livestream",
     "judging",
+    "docking",
+    "landing",
+    "insights",
 ]
 
 MIDDLEWARE = [

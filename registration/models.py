@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.models import pick_language
+from core.fields import TechField
 from events.models import Event
 
 from .storage import private_storage
@@ -39,6 +40,13 @@ class Track(models.Model):
     )
     description_en = models.TextField(
         _("description (English)"), max_length=2000, validators=[MaxLengthValidator(2000)], blank=True
+    )
+    field = models.CharField(
+        _("technology field"),
+        max_length=20,
+        choices=TechField.choices,
+        blank=True,
+        help_text=_("Used to match the track's projects with enterprise needs in the same field."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

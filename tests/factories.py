@@ -220,3 +220,134 @@ class RoomInterestFactory(factory.django.DjangoModelFactory):
     room = factory.SelfAttribute("slot.room")
     entry = factory.SelfAttribute("slot.entry")
     user = factory.SubFactory(UserFactory)
+
+
+# --- Docking -----------------------------------------------------------------------------
+
+
+class EnterpriseProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "docking.EnterpriseProfile"
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.ENTERPRISE, country="CN")
+    field = "new_energy"
+    description_zh = "新能源汽车零部件企业"
+    description_en = "Maker of electric-vehicle parts"
+    region = "海城"
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "docking.Need"
+
+    event = factory.SubFactory(EventFactory)
+    enterprise = factory.SubFactory(EnterpriseProfileFactory)
+    title_zh = factory.Sequence(lambda n: f"技术需求{n}")
+    title_en = factory.Sequence(lambda n: f"Technology need {n}")
+    field = "new_energy"
+    description_zh = "寻找动力电池热管理技术"
+    description_en = "Looking for battery thermal management"
+    budget_min_cny = 1_000_000
+    budget_max_cny = 5_000_000
+    deadline = dt.date(2027, 3, 31)
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "docking.Lead"
+
+    entry = factory.SubFactory(EntryFactory, status="finalist", submitted_at=dt.datetime(2026, 9, 10, tzinfo=dt.UTC))
+    event = factory.SelfAttribute("entry.event")
+    person = factory.SubFactory(UserFactory)
+    source = "manual"
+
+
+class FairTableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "docking.FairTable"
+
+    event = factory.SubFactory(EventFactory, kind=Event.Kind.FAIR)
+    label = factory.Sequence(lambda n: f"T{n:02d}")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A scheduled online meeting about a finalist's project, tomorrow 10:00–10:30 UTC."""
+
+    class Meta:
+        model = "docking.Meeting"
+
+    entry = factory.SubFactory(EntryFactory, status="finalist", submitted_at=dt.datetime(2026, 9, 10, tzinfo=dt.UTC))
+    event = factory.SelfAttribute("entry.event")
+    starts_at = factory.LazyFunction(
+        lambda: dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(10), tzinfo=dt.UTC)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=30))
+    mode = "online"
+    online_url = "https://meet.example.org/room"
+
+
+class MeetingParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "docking.MeetingParticipant"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class DealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "docking.Deal"
+
+    entry = factory.SubFactory(EntryFactory, status="finalist", submitted_at=dt.datetime(2026, 9, 10, tzinfo=dt.UTC))
+    event = factory.SelfAttribute("entry.event")
+    enterprise = factory.SubFactory(EnterpriseProfileFactory)
+    kind = "investment"
+    stage = "intent"
+    amount_cny = 2_000_000
+
+
+# --- Landing ledger ----------------------------------------------------------------------
+
+# Valid unified social credit codes (GB 32100-2015 check character), one per factory row.
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def credit_code_with_check(first16: str) -> str:
+    """Complete 16 characters into a valid code: the organisation code's check (GB 11714), then the code's."""
+    org = first16[8:16]
+    org_total = sum(int(ch, 36) * w for ch, w in zip(org, ORG_CODE_WEIGHTS, strict=True))
+    org_check = {10: "X", 11: "0"}.get(11 - org_total % 11, str(11 - org_total % 11))
+    first17 = first16 + org_check
+    total = sum(CREDIT_CODE_CHARS.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    return first17 + CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+class LandedCompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "landing.LandedCompany"
+
+    entry = factory.SubFactory(EntryFactory, status="awarded", submitted_at=dt.datetime(2026, 9, 10, tzinfo=dt.UTC))
+    event = factory.SelfAttribute("entry.event")
+    name_zh = factory.Sequence(lambda n: f"海城新能源科技有限公司{n}")
+    name_en = factory.Sequence(lambda n: f"Haicheng New Energy Tech Co. {n}")
+    credit_code = factory.Sequence(lambda n: credit_code_with_check(f"91330200MA{n:06d}"))
+    incorporated_on = dt.date(2026, 10, 8)
+    park = "海城高新区"
+    district = "高新区"
+    registered_capital_cny = 10_000_000
+    employees = 12
+    status = "red"
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "landing.Milestone"
+
+    company = factory.SubFactory(LandedCompanyFactory)
+    title_zh = "完成厂房装修"
+    title_en = "Workshop fitted out"
+    due_on = dt.date(2027, 1, 31)
