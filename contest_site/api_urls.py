@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("registration.api_urls")),
     path("", include("livestream.api_urls")),
     path("", include("judging.api_urls")),
+    path("", include("docking.api_urls")),
+    path("", include("landing.api_urls")),
 ]

@@ -1,0 +1,1 @@
+"""Docking JSON API, one module per area."""

@@ -1,0 +1,1 @@
+"""Docking forms, one module per area."""

@@ -1,0 +1,1 @@
+"""Reusable docking reads, one module per area."""
