@@ -11,12 +11,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contest_site.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
 from contest_site.routing import websocket_urlpatterns  # noqa: E402
+from core.websocket_auth import SessionUserMiddleware  # noqa: E402
 
 # Refuse unknown paths cleanly instead of letting URLRouter raise "No route found".
 websocket_routes = [*websocket_urlpatterns, re_path(r"^.*$", WebsocketDenier.as_asgi())]
@@ -24,6 +24,6 @@ websocket_routes = [*websocket_urlpatterns, re_path(r"^.*$", WebsocketDenier.as_
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
+        "websocket": AllowedHostsOriginValidator(SessionUserMiddleware(URLRouter(websocket_routes))),
     }
 )

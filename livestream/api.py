@@ -60,6 +60,11 @@ class VideoSerializer(serializers.Serializer):
     {"type": "string", "enum": RoadshowRoom.Status.values, "description": "scheduled → live → ended"},
     component_name="RoomStatusEnum",
 )
+class LiveRoundSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField(help_text="The round's name in the request's language.")
+
+
 class RoomStatusField(serializers.ChoiceField):
     """The room's status, named apart from other apps' "status" enums in the schema."""
 
@@ -72,6 +77,9 @@ class RoomSerializer(serializers.ModelSerializer):
     status = RoomStatusField()
     title = serializers.CharField(read_only=True, help_text="Title in the request's language.")
     video = serializers.SerializerMethodField()
+    judging_round = serializers.SerializerMethodField(
+        help_text="The judging round scored live in this room, or null when nobody scores here."
+    )
     url = serializers.SerializerMethodField()
     socket_path = serializers.SerializerMethodField(help_text="The room's websocket (docs/websocket-protocol.md).")
 
@@ -89,6 +97,7 @@ class RoomSerializer(serializers.ModelSerializer):
             "started_at",
             "ended_at",
             "video",
+            "judging_round",
             "url",
             "socket_path",
         ]
@@ -98,8 +107,13 @@ class RoomSerializer(serializers.ModelSerializer):
         return {
             "hls_url": room.hls_url,
             "embed_url": room.embed_url,
-            "recording_url": room.recording.url if room.recording else "",
+            "recording_url": room.recording_url,
         }
+
+    @extend_schema_field(LiveRoundSerializer(allow_null=True))
+    def get_judging_round(self, room: RoadshowRoom) -> dict | None:
+        round_ = room.judging_round
+        return {"number": round_.number, "name": round_.name} if round_ else None
 
     def get_url(self, room: RoadshowRoom) -> str:
         request = self.context.get("request")
@@ -149,7 +163,7 @@ class TranscriptPageSerializer(serializers.Serializer):
 
 def _watchable_room(request, slug: str) -> RoadshowRoom:
     """The room, if the requester may watch it: 404 when its event is hidden, 401/403 otherwise."""
-    room = get_object_or_404(RoadshowRoom.objects.select_related("event"), slug=slug)
+    room = get_object_or_404(RoadshowRoom.objects.select_related("event", "judging_round"), slug=slug)
     if not can(request.user, "event.view", room.event):
         raise Http404
     if not selectors.room_can_watch(request.user, room):

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import pick_language
 from events.models import Event
+from registration.storage import private_storage
 
 MAX_SLOW_MODE_SECONDS = 3600
 MAX_PITCH_MINUTES = 120
@@ -70,7 +71,10 @@ class RoadshowRoom(models.Model):
         blank=True,
         help_text=_("An https address on one of the video hosts the organisers approved."),
     )
-    recording = models.FileField(_("recording for replay"), upload_to=recording_path, max_length=200, blank=True)
+    # Private storage: served only through the room's permission-checked recording view.
+    recording = models.FileField(
+        _("recording for replay"), upload_to=recording_path, storage=private_storage, max_length=200, blank=True
+    )
     slow_mode_seconds = models.PositiveIntegerField(
         _("slow mode (seconds between messages)"),
         default=0,
@@ -144,6 +148,11 @@ class RoadshowRoom(models.Model):
     @property
     def is_ended(self) -> bool:
         return self.status == self.Status.ENDED
+
+    @property
+    def recording_url(self) -> str:
+        """The permission-checked address of the recording, or "" when there is none."""
+        return reverse("livestream:recording", kwargs={"slug": self.slug}) if self.recording else ""
 
 
 class Visibility(models.TextChoices):

@@ -26,7 +26,7 @@ AGENDA_EXCLUDED_STATUSES = (Status.DRAFT, Status.WITHDRAWN, Status.SCREENED_OUT)
 def rooms_of_event(event: Event, user) -> list[RoadshowRoom]:
     """The event's rooms that ``user`` may watch, live ones first (one query)."""
     order = {RoadshowRoom.Status.LIVE: 0, RoadshowRoom.Status.SCHEDULED: 1, RoadshowRoom.Status.ENDED: 2}
-    rooms = RoadshowRoom.objects.filter(event=event).select_related("event")
+    rooms = RoadshowRoom.objects.filter(event=event).select_related("event", "judging_round")
     rooms = [room for room in rooms if room_can_watch(user, room)]
     return sorted(rooms, key=lambda room: order[room.status])
 
@@ -37,7 +37,7 @@ def rooms_watchable(user) -> list[RoadshowRoom]:
     The query only narrows the candidates to published events and events where the user holds a
     role; ``can`` looks roles up once per event, so the count of queries grows with events, not rooms.
     """
-    rooms = RoadshowRoom.objects.select_related("event").order_by(
+    rooms = RoadshowRoom.objects.select_related("event", "judging_round").order_by(
         "-event__starts_on", "event_id", "scheduled_start", "slug"
     )
     if not (user.is_authenticated and user.is_staff):

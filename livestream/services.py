@@ -280,7 +280,7 @@ def _room_dict(room: RoadshowRoom) -> dict:
         "video": {
             "hls_url": room.hls_url,
             "embed_url": room.embed_url,
-            "recording_url": room.recording.url if room.recording else "",
+            "recording_url": room.recording_url,
         },
     }
 
@@ -1046,11 +1046,16 @@ def room_update(*, room: RoadshowRoom, user, **fields) -> RoadshowRoom:
     with transaction.atomic():
         seq = _next_seq(room)
         _fresh(room)
+        replaced_recording = room.recording.name if "recording" in fields else ""
         for name, value in fields.items():
             setattr(room, name, value)
         room.full_clean()
         room.save(update_fields=list(fields))
         _store(room, seq, "room.updated", {"room": _room_dict(room)})
+        if replaced_recording and replaced_recording != room.recording.name:
+            # A replaced or cleared recording is deleted once the change is committed, never before.
+            storage = room.recording.storage
+            transaction.on_commit(lambda: storage.delete(replaced_recording))
     return room
 
 

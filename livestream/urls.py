@@ -9,5 +9,6 @@ urlpatterns = [
     path("<slug:slug>/console/", views.console_page, name="console"),
     path("<slug:slug>/edit/", views.room_edit, name="edit"),
     path("<slug:slug>/agenda/", views.agenda_edit, name="agenda"),
+    path("<slug:slug>/recording/", views.recording, name="recording"),
     path("<slug:slug>/transcript.csv", views.transcript_csv, name="transcript_csv"),
 ]

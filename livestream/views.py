@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.files import ranged_file_response
 from events.models import Event
 from events.services import can
 
@@ -140,6 +141,26 @@ def room_page(request, slug: str):
     if room.is_ended:
         return _replay(request, room)
     return _page(request, room, console=False)
+
+
+RECORDING_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm"}
+
+
+def recording(request, slug: str):
+    """The room's recording, for those who may watch the room (registered-only rooms stay private)."""
+    room = _room(request, slug)
+    if not selectors.room_can_watch(request.user, room):
+        if not request.user.is_authenticated:
+            return redirect_to_login(resolve_url("livestream:room", slug=room.slug))
+        raise PermissionDenied(_("You are not allowed to watch this room."))
+    if not room.recording:
+        raise Http404(_("This room has no recording."))
+    suffix = "." + room.recording.name.rsplit(".", 1)[-1].lower()
+    response = ranged_file_response(
+        request, room.recording, content_type=RECORDING_TYPES.get(suffix, "application/octet-stream")
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _replay(request, room: RoadshowRoom):

@@ -8,7 +8,14 @@ from rest_framework.test import APIClient
 
 from events.models import Role
 from livestream import services
-from tests.factories import AgendaSlotFactory, EventFactory, EventRoleFactory, RoadshowRoomFactory, UserFactory
+from tests.factories import (
+    AgendaSlotFactory,
+    EventFactory,
+    EventRoleFactory,
+    RoadshowRoomFactory,
+    RoundFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -63,6 +70,7 @@ def test_room_detail_has_the_room_and_its_agenda(api, room, organiser):
     }
     assert data["url"] == f"http://testserver/rooms/{room.slug}/"
     assert data["video"] == {"hls_url": "", "embed_url": "", "recording_url": ""}
+    assert data["judging_round"] is None
     [agenda_slot] = data["agenda"]
     assert agenda_slot["entry"] == {
         "id": slot.entry_id,
@@ -135,13 +143,20 @@ def test_room_lists_query_count_does_not_grow(api, signed_in):
     with CaptureQueriesContext(connection) as one:
         api.get("/api/v1/rooms/")
         api.get(f"/api/v1/events/{event.slug}/rooms/")
-    RoadshowRoomFactory.create_batch(2, event=event)
+    RoadshowRoomFactory.create_batch(
+        2, event=event, judging_round=RoundFactory(event=event, live=True, name_en="Final", number=3)
+    )
     if not signed_in:  # anonymous visitors cost no role look-up, however many events
         RoadshowRoomFactory.create_batch(3)
     with CaptureQueriesContext(connection) as many:
         everything = api.get("/api/v1/rooms/")
         of_event = api.get(f"/api/v1/events/{event.slug}/rooms/")
     assert (everything.json()["count"], of_event.json()["count"]) == (3 if signed_in else 6, 3)
+    assert sorted(str(room["judging_round"]) for room in of_event.json()["results"]) == [
+        "None",
+        "{'number': 3, 'name': 'Final'}",
+        "{'number': 3, 'name': 'Final'}",
+    ]
     assert len(many) == len(one)
 
 

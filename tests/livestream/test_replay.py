@@ -40,7 +40,7 @@ def test_an_ended_room_shows_the_recording_agenda_and_transcript(client, room, o
     response = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.templates[0].name == "livestream/replay.html"
-    assert f'<video controls playsinline preload="metadata" src="{room.recording.url}"' in html
+    assert f'<video controls playsinline preload="metadata" src="{room.recording_url}"' in html
     assert "Solid-state battery" in html and f'data-slot="{slot.pk}" data-state="done"' in html
     assert f'data-slot="{skipped.pk}" data-state="pending"' in html and "Did not pitch" in html
     assert "&lt;b&gt;bold&lt;/b&gt; claim" in html and "<b>bold</b>" not in html
