@@ -280,6 +280,19 @@ def test_nginx_accepts_the_largest_upload():
     assert megabytes * 1024 * 1024 > settings.REGISTRATION_DECK_MAX_BYTES
 
 
+def test_nginx_accepts_recordings_on_the_room_forms_only():
+    from django.urls import resolve
+
+    block = _location("~ ^/rooms/(new/[^/]+|[^/]+/edit)/$")
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", block).group(1))
+    assert megabytes * 1024 * 1024 > settings.LIVESTREAM_RECORDING_MAX_BYTES
+    pattern = re.compile(r"^/rooms/(new/[^/]+|[^/]+/edit)/$")
+    for path, view in (("/rooms/new/contest/", "livestream:create"), ("/rooms/demo-room/edit/", "livestream:edit")):
+        assert pattern.match(path) and resolve(path).view_name == view
+    assert not pattern.match("/rooms/demo-room/") and not pattern.match("/events/x/registration/")
+    assert "proxy_pass http://haizhi_web;" in block and "proxy_set_header X-Forwarded-For $remote_addr;" in block
+
+
 def test_dockerfile_builds_from_the_project():
     def arguments_of(name: str) -> list[str]:
         return [arguments for instruction, arguments in INSTRUCTIONS if instruction == name]
