@@ -26,7 +26,7 @@ def questions_of(event: Event) -> list[Question]:
 
 
 def lead_prefetch() -> Prefetch:
-    return Prefetch("team", queryset=TeamMember.objects.filter(is_lead=True), to_attr="leads")
+    return Prefetch("team", queryset=TeamMember.objects.filter(is_lead=True), to_attr="lead_members")
 
 
 def entries_visible_to(user, event: Event) -> QuerySet[Entry]:
