@@ -927,10 +927,18 @@ def interest_mark(*, room: RoadshowRoom, user, slot_id: int) -> dict:
     _require_rate("vote", room, user)
     try:
         with transaction.atomic():
-            RoomInterest.objects.create(room=room, slot=slot, entry_id=slot.entry_id, user=user)
+            interest = RoomInterest.objects.create(room=room, slot=slot, entry_id=slot.entry_id, user=user)
     except IntegrityError:
         return {**answer, "duplicate": True}
+    transaction.on_commit(lambda: _lead_for(interest), robust=True)
     return {**answer, "duplicate": False}
+
+
+def _lead_for(interest: RoomInterest) -> None:
+    """Docking follows each new interest up as a lead."""
+    from docking.services.leads import lead_from_room_interest
+
+    lead_from_room_interest(interest=interest)
 
 
 def person_frame(person) -> dict:

@@ -1,0 +1,22 @@
+"""The meetings and deals box on the event page: which of those docking pages the visitor may open."""
+
+from django import template
+
+from events.services import can
+
+register = template.Library()
+
+
+@register.inclusion_tag("docking/meetings/_event_panel.html", takes_context=True)
+def meetings_panel(context, event):
+    user = context["request"].user
+    organiser = can(user, "docking.manage", event)
+    return {
+        "event": event,
+        "meeting_links": {
+            "mine": user.is_authenticated and (organiser or can(user, "docking.request_meeting", event)),
+            "leads": organiser,
+            "fair": organiser,
+            "deals": can(user, "docking.record_deal", event),
+        },
+    }
