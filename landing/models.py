@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import pick_language
 from events.models import Event
+from registration.storage import private_storage
 
 TEXT_MAX = 5000
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -222,7 +223,8 @@ class InspectionPhoto(models.Model):
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("photo"), upload_to=inspection_photo_path, max_length=300)
+    # Private storage: photos of a company's site are served only through the ledger's permission-checked view.
+    image = models.ImageField(_("photo"), upload_to=inspection_photo_path, storage=private_storage, max_length=300)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
