@@ -150,6 +150,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "registration-draft-reminders": {"task": "registration.tasks.send_draft_reminders", "schedule": 3600.0},
     # Closes judging rounds whose closing time has passed, locking their cards.
     "judging-close-due-rounds": {"task": "judging.tasks.close_due_rounds", "schedule": 300.0},
+    # Landing ledger cadence: creates the period's checks, reminds assignees, flags overdue ones (idempotent).
+    "landing-cadence": {"task": "landing.tasks.run_cadence", "schedule": 86400.0},
 }
 
 # --- Auth and accounts -----------------------------------------------------------
@@ -270,6 +272,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No call to validator.swagger.io: the docs must work inside a closed network.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "DealKindEnum": "docking.models.Deal.Kind",
+        "DealStageEnum": "docking.models.Deal.Stage",
+        "MeetingStatusEnum": "docking.models.Meeting.Status",
+        "MeetingModeEnum": "docking.models.Meeting.Mode",
+        "LedgerStatusEnum": "landing.models.LedgerStatus",
+        "LandedCompanyBaseEnum": "landing.models.LandedCompany.Base",
+        "CadenceTaskKindEnum": "landing.models.CadenceTask.Kind",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------

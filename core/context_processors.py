@@ -5,11 +5,14 @@ from events.models import Role
 
 def _nav_roles(user) -> dict:
     """Events the user holds a role in, grouped for the navigation bar (one query, evaluated lazily)."""
+    from events.permissions import roles_for
     from events.selectors import roles_of_user
 
     organising, judging, taking_part = [], [], []
+    dashboards = user.is_staff  # a programme dashboard to read (insights.view somewhere)
     seen: set[tuple[str, int]] = set()
     for grant in roles_of_user(user):
+        dashboards = dashboards or grant.role in roles_for("insights.view")
         if grant.role == Role.ORGANISER:
             bucket, key = organising, "organise"
         elif grant.role == Role.JUDGE:
@@ -19,7 +22,7 @@ def _nav_roles(user) -> dict:
         if (key, grant.event_id) not in seen:
             seen.add((key, grant.event_id))
             bucket.append(grant.event)
-    return {"organising": organising, "judging": judging, "taking_part": taking_part}
+    return {"organising": organising, "judging": judging, "taking_part": taking_part, "dashboards": dashboards}
 
 
 def site(request):

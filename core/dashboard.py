@@ -31,6 +31,8 @@ DASHBOARD_PROVIDERS = [
     "registration.dashboard.sections",
     "notifications.dashboard.sections",
     "judging.dashboard.sections",
+    "docking.dashboard.sections",
+    "landing.dashboard.sections",
 ]
 
 

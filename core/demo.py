@@ -19,6 +19,9 @@ SEEDERS = [
     "registration.demo.seed",
     "judging.demo.seed",
     "livestream.demo.seed",
+    "docking.demo.needs.seed",
+    "docking.demo.meetings.seed",
+    "landing.demo.seed",
 ]
 
 

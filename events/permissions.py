@@ -41,6 +41,7 @@ ACTION_RULES: dict[str, frozenset[str]] = {
     "room.mark_interest": frozenset({Role.AUDIENCE, Role.ENTERPRISE, Role.ORGANISER}),
     # Docking
     "docking.post_need": frozenset({Role.ENTERPRISE, Role.ORGANISER}),
+    "docking.view_open_needs": frozenset({Role.ENTRANT, Role.ORGANISER}),
     "docking.request_meeting": frozenset({Role.ENTERPRISE, Role.ENTRANT, Role.ORGANISER}),
     "docking.manage": frozenset({Role.ORGANISER}),
     "docking.record_deal": frozenset({Role.ORGANISER, Role.LEDGER_EDITOR}),

@@ -56,15 +56,15 @@ class VideoSerializer(serializers.Serializer):
     recording_url = serializers.CharField()
 
 
-@extend_schema_field(
-    {"type": "string", "enum": RoadshowRoom.Status.values, "description": "scheduled → live → ended"},
-    component_name="RoomStatusEnum",
-)
 class LiveRoundSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     name = serializers.CharField(help_text="The round's name in the request's language.")
 
 
+@extend_schema_field(
+    {"type": "string", "enum": RoadshowRoom.Status.values, "description": "scheduled → live → ended"},
+    component_name="RoomStatusEnum",
+)
 class RoomStatusField(serializers.ChoiceField):
     """The room's status, named apart from other apps' "status" enums in the schema."""
 
