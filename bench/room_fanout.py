@@ -13,8 +13,9 @@ For each viewer count it measures two servers the same way:
 
 Viewers are ``websockets`` clients spread over a few client processes; one sender posts
 ``rate × seconds`` messages at a steady rate. Printed per server: delivered %, p50/p99 latency
-(send → receipt, one monotonic clock for all processes), deliveries/s, memory per idle viewer
-(server RSS delta / viewers, from /proc); then the ratios against the targets. Client and server
+(send → receipt, one monotonic clock for all processes), deliveries/s, server CPU time per 1,000
+deliveries (from /proc: it barely moves when other work loads the machine, unlike latency),
+memory per idle viewer (server RSS delta / viewers, from /proc); then the ratios against the targets. Client and server
 share this machine, so the figures are a lower bound for the server. Bounded: at most 5,000
 viewers, 20 msg/s, 60 s of sending, 30 s of draining; loopback only; it stops by itself.
 """
@@ -38,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _room_common import (
     ROOM_PATH,
+    cpu_seconds,
     free_port,
     layer_name,
     percentile,
@@ -194,6 +196,7 @@ def _measure(
     time.sleep(1)
     rss_idle = rss_kib(server_pid)
 
+    cpu_before = cpu_seconds(server_pid)
     sent = asyncio.run(_send(url, sender_headers, first_frame, rate, total))
     started_send = min(sent.values())
     deadline = time.monotonic() + DRAIN_SECONDS
@@ -213,6 +216,7 @@ def _measure(
             received.setdefault(client_id, []).extend(times)
         process.join(30)
 
+    server_cpu = cpu_seconds(server_pid) - cpu_before
     latencies = [t - sent[cid] for cid, times in received.items() if cid in sent for t in times]
     last = max((t for times in received.values() for t in times), default=started_send)
     return {
@@ -225,6 +229,7 @@ def _measure(
         "deliveries_per_s": len(latencies) / max(1e-9, last - started_send),
         "connect_s": connect_seconds,
         "idle_kib_per_viewer": (rss_idle - rss_before) / max(1, connected),
+        "cpu_ms_per_1000": 1_000_000 * server_cpu / max(1, len(latencies)),
     }
 
 
@@ -279,6 +284,7 @@ def _print_run(title: str, result: dict) -> None:
         f"    deliveries/s {result['deliveries_per_s']:8.0f}   memory {result['idle_kib_per_viewer']:5.1f} KiB per idle"
         f" viewer   connect {result['connect_s']:.1f} s ({result['viewers']} in, {result['failed']} refused/timed out)"
     )
+    print(f"    server CPU {result['cpu_ms_per_1000']:6.1f} ms per 1,000 deliveries (sending and draining)")
 
 
 def _run_count(viewers: int, clients: int) -> None:

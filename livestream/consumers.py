@@ -107,7 +107,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.refuse(refusal, CLOSE_NOT_FOUND if refusal.code == "not_found" else CLOSE_NOT_ALLOWED)
             return
         # Join first, then read: whatever commits after the read arrives through the hub.
-        self.member = await hub.join(self.room.pk, self, user_id=self.user.pk, tiers=tiers)
+        self.member = await hub.join(
+            self.room.pk, self, user_id=self.user.pk, tiers=tiers, wire=hub.daphne_wire(self.base_send)
+        )
         state, *missed = await database_sync_to_async(_catch_up)(self.room, self.user, _since(self.scope))
         state["presence"] = hub.presence(self.room.pk)
         await self.send_json(state)

@@ -5,7 +5,8 @@ with thousands of viewers, because every frame is queued, decoded and re-encoded
 socket. Here each process keeps, per room, the set of its own sockets. The room's hub owns
 the process's only channel in the room's group; for each frame it receives (already JSON
 text, encoded once by the process that stored the event) it writes that text to each local
-socket whose tiers may see it. Audience sockets are in the ``all`` tier only, so frames for
+socket whose tiers may see it (on daphne, as one WebSocket frame built once for all of them:
+see ``Frame``). Audience sockets are in the ``all`` tier only, so frames for
 moderators or judges never reach them.
 
 Frames a hub delivers carry the room's ``seq``; the hub delivers them in ``seq`` order and
@@ -23,12 +24,14 @@ is not renewed for three heartbeats, so a process that died stops being counted.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
 import weakref
 from collections import Counter
 
+from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -42,32 +45,67 @@ PROCESS_ID = uuid.uuid4().hex
 EXPIRY_HEARTBEATS = 3
 
 
+class Frame:
+    """One frame for many sockets: its text, the ASGI message, and the WebSocket frame built once.
+
+    Sockets served by daphne are written through autobahn's broadcast API
+    (``sendPreparedMessage``): the frame's bytes are built once for the whole room instead of
+    once per socket. Any other ASGI server (and the test communicator) gets the ASGI message.
+    """
+
+    __slots__ = ("_prepared", "message", "text")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.message = {"type": "websocket.send", "text": text}
+        self._prepared = None
+
+    @property
+    def prepared(self) -> PreparedMessage:
+        if self._prepared is None:
+            # Server frames are not masked; never compressed, so the same bytes suit every socket.
+            self._prepared = PreparedMessage(self.text.encode("utf-8"), False, False, True)
+        return self._prepared
+
+
+def daphne_wire(send):
+    """The autobahn protocol behind daphne's ASGI ``send`` (a partial of the server's reply method), or None."""
+    protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
+    return protocol if isinstance(protocol, WebSocketProtocol) else None
+
+
 class Member:
     """One local socket in a room: what it may see, and where its connect-time replay ended."""
 
-    __slots__ = ("is_ready", "last_seq", "pending", "socket", "tiers", "user_id")
+    __slots__ = ("is_ready", "last_seq", "pending", "socket", "tiers", "user_id", "wire")
 
-    def __init__(self, socket, *, user_id: int | None, tiers: frozenset[str]):
+    def __init__(self, socket, *, user_id: int | None, tiers: frozenset[str], wire=None):
         self.socket = socket
+        self.wire = wire
         self.user_id = user_id
         self.tiers = tiers
         self.is_ready = False
         self.last_seq = 0
-        self.pending: list[tuple[int | None, dict]] = []
+        self.pending: list[tuple[int | None, Frame]] = []
 
-    async def deliver(self, message: dict, seq: int | None) -> None:
+    async def deliver(self, frame: Frame, seq: int | None) -> None:
         if not self.is_ready:
-            self.pending.append((seq, message))
+            self.pending.append((seq, frame))
             return
-        await self._write(message, seq)
+        await self._write(frame, seq)
 
-    async def _write(self, message: dict, seq: int | None) -> None:
+    async def _write(self, frame: Frame, seq: int | None) -> None:
         if seq is not None:
             if seq <= self.last_seq:
                 return
             self.last_seq = seq
+        wire = self.wire
+        if wire is not None:
+            if wire.state == WebSocketProtocol.STATE_OPEN:  # a closing socket is removed by its disconnect
+                wire.sendPreparedMessage(frame.prepared)
+            return
         try:
-            await self.socket.send_prepared(message)
+            await self.socket.send_prepared(frame.message)
         except Exception:  # a socket that went away is removed by its own disconnect
             logger.debug("Could not write to a closed socket", exc_info=True)
 
@@ -75,8 +113,8 @@ class Member:
         """Send the frames buffered while the connect state was sent, skipping what it covered."""
         self.last_seq = max(self.last_seq, last_seq)
         while self.pending:
-            seq, message = self.pending.pop(0)
-            await self._write(message, seq)
+            seq, frame = self.pending.pop(0)
+            await self._write(frame, seq)
         self.is_ready = True
 
 
@@ -157,11 +195,11 @@ class RoomHub:
             logger.exception("Could not send %s to room %s", message.get("type"), self.room_id)
 
     async def fan_out(self, text: str, visibility: str, seq: int | None, user_id: int | None = None) -> None:
-        # One ASGI message for all sockets: the text is neither re-encoded nor copied per socket.
-        message = {"type": "websocket.send", "text": text}
+        # One frame for all sockets: the text is neither re-encoded nor re-framed per socket.
+        frame = Frame(text)
         for member in list(self.by_tier.get(visibility, ())):
             if user_id is None or member.user_id == user_id:
-                await member.deliver(message, seq)
+                await member.deliver(frame, seq)
 
     async def _receive_loop(self) -> None:
         while True:
@@ -277,13 +315,13 @@ def hub_for(room_id: int) -> RoomHub | None:
     return _registry().get(room_id)
 
 
-async def join(room_id: int, socket, *, user_id: int | None, tiers: frozenset[str]) -> Member:
+async def join(room_id: int, socket, *, user_id: int | None, tiers: frozenset[str], wire=None) -> Member:
     """Add a local socket to the room's hub (starting the hub for the room's first socket here).
 
     The member buffers live frames until ``make_ready`` is called with the seq its state covered.
     """
     registry = _registry()
-    member = Member(socket, user_id=user_id, tiers=tiers)
+    member = Member(socket, user_id=user_id, tiers=tiers, wire=wire)
     while True:
         hub = registry.get(room_id)
         if hub is None:
