@@ -120,55 +120,62 @@ def company_edit(request, slug: str, pk: int | None = None):
     )
 
 
-@login_required
-@require_POST
-def company_status(request, slug: str, pk: int):
+def _company_post(request, slug: str, pk: int, *, form_name: str, make_form, save, success: str):
+    """A form posted from the company page: saved through its service, or shown again there with its errors."""
     event = _event(request, slug, "ledger.edit")
     company = _company(event, pk)
-    form = StatusForm(request.POST)
+    form = make_form(company)
     if form.is_valid():
         try:
-            services.company_status_change(company=company, changed_by=request.user, **form.cleaned_data)
+            save(company, form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("The status was changed."))
+            messages.success(request, success)
             return redirect(company)
-    return _detail(request, event, company, status=400, status_form=form)
+    return _detail(request, event, company, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def company_status(request, slug: str, pk: int):
+    return _company_post(
+        request,
+        slug,
+        pk,
+        form_name="status_form",
+        make_form=lambda company: StatusForm(request.POST),
+        save=lambda company, data: services.company_status_change(company=company, changed_by=request.user, **data),
+        success=_("The status was changed."),
+    )
 
 
 @login_required
 @require_POST
 def inspection_add(request, slug: str, pk: int):
-    event = _event(request, slug, "ledger.edit")
-    company = _company(event, pk)
-    form = InspectionForm(request.POST, request.FILES, company=company)
-    if form.is_valid():
-        try:
-            services.inspection_record(company=company, recorded_by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The inspection was recorded."))
-            return redirect(company)
-    return _detail(request, event, company, status=400, inspection_form=form)
+    return _company_post(
+        request,
+        slug,
+        pk,
+        form_name="inspection_form",
+        make_form=lambda company: InspectionForm(request.POST, request.FILES, company=company),
+        save=lambda company, data: services.inspection_record(company=company, recorded_by=request.user, **data),
+        success=_("The inspection was recorded."),
+    )
 
 
 @login_required
 @require_POST
 def milestone_add(request, slug: str, pk: int):
-    event = _event(request, slug, "ledger.edit")
-    company = _company(event, pk)
-    form = MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.milestone_add(company=company, added_by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The milestone was added."))
-            return redirect(company)
-    return _detail(request, event, company, status=400, milestone_form=form)
+    return _company_post(
+        request,
+        slug,
+        pk,
+        form_name="milestone_form",
+        make_form=lambda company: MilestoneForm(request.POST),
+        save=lambda company, data: services.milestone_add(company=company, added_by=request.user, **data),
+        success=_("The milestone was added."),
+    )
 
 
 @login_required
