@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import websockets
+from websockets.exceptions import ConnectionClosed, WebSocketException
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -45,7 +46,7 @@ async def _viewer(url: str, origin: str, viewers: _Viewers) -> None:
     try:
         socket = await websockets.connect(url, additional_headers={"Origin": origin}, max_queue=None)
         await socket.recv()  # room.state
-    except (OSError, websockets.exceptions.WebSocketException):
+    except (OSError, WebSocketException):
         viewers.failed += 1
         return
     viewers.connected += 1
@@ -56,7 +57,7 @@ async def _viewer(url: str, origin: str, viewers: _Viewers) -> None:
             frame = json.loads(raw)
             if frame["type"] == "chat.message":
                 viewers.received.setdefault(frame["client_id"], []).append(now)
-    except websockets.exceptions.ConnectionClosed:
+    except ConnectionClosed:
         pass
 
 

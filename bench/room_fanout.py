@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 import websockets
+from websockets.exceptions import ConnectionClosed, WebSocketException
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -121,7 +122,7 @@ async def _viewers_main(url: str, origin: str, count: int, first_frame: bool, ex
             )
             if first_frame:
                 await socket.recv()  # room.state
-        except (OSError, TimeoutError, websockets.exceptions.WebSocketException):
+        except (OSError, TimeoutError, WebSocketException):
             state["failed"] += 1
             return
         state["connected"] += 1
@@ -140,7 +141,7 @@ async def _viewers_main(url: str, origin: str, count: int, first_frame: bool, ex
                         state["complete"] += 1
                         if state["complete"] == state["connected"]:
                             all_complete.set()
-        except websockets.exceptions.ConnectionClosed:
+        except ConnectionClosed:
             pass
 
     tasks = []
@@ -242,7 +243,7 @@ async def _send(url: str, headers: dict, first_frame: bool, rate: float, total: 
                 url, additional_headers=headers, max_queue=None, compression=None, open_timeout=30
             )
             break
-        except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as exc:
+        except (OSError, TimeoutError, WebSocketException) as exc:
             print(f"  (sender could not connect, attempt {attempt + 1}: {exc!r})", file=sys.stderr, flush=True)
             if attempt + 1 == SENDER_ATTEMPTS:
                 raise

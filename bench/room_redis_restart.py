@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import websockets
+from websockets.exceptions import WebSocketException
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -59,7 +60,7 @@ class Viewer:
                         self._read(json.loads(raw))
                         if self.stopped:
                             return
-            except (OSError, TimeoutError, websockets.exceptions.WebSocketException):
+            except (OSError, TimeoutError, WebSocketException):
                 pass
             if not self.stopped:
                 self.reconnects += 1
@@ -111,7 +112,7 @@ async def _sender(url: str, origin: str, session: str, total: int, rate: float) 
                         if frame.get("type") == "error":
                             await asyncio.sleep(0.5)
                             break
-        except (OSError, TimeoutError, websockets.exceptions.WebSocketException):
+        except (OSError, TimeoutError, WebSocketException):
             await asyncio.sleep(RECONNECT_SECONDS)
     return {"attempts": attempts, "confirmed": confirmed}
 

@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 import websockets
+from websockets.exceptions import InvalidStatus
 
 from core.demo import DEMO_PASSWORD
 
@@ -81,6 +82,6 @@ def test_foreign_origin_is_refused_by_daphne(daphne_server):
         async with websockets.connect(ws_url, additional_headers={"Origin": "http://evil.example"}):
             pass
 
-    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+    with pytest.raises(InvalidStatus) as refused:
         asyncio.run(connect_from_elsewhere())
     assert refused.value.response.status_code == 403
