@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from events.models import Event
 from events.services import can, require
+from experts.selectors import expert_fields
 from registration import services as registration_services
 from registration.models import Entry, Status
 
@@ -315,10 +316,10 @@ def assignment_auto(*, round: Round, assigned_by: User, seed: int | None = None)
 
     Never a conflicted judge: assignments that conflict and have no submitted card are removed.
     Entries with the fewest eligible judges are served first, each taking the least-loaded
-    eligible judges (ties broken at random, ``seed`` makes it repeatable); then card-less
-    assignments move from the busiest to the idlest judges until loads differ by at most one,
-    or no allowed move is left. Entries with fewer than K eligible judges get them all and are
-    reported in ``short``.
+    eligible judges (ties go to experts in the entry's track field, then at random, ``seed`` makes
+    it repeatable); then card-less assignments move from the busiest to the idlest judges until
+    loads differ by at most one, or no allowed move is left. Entries with fewer than K eligible
+    judges get them all and are reported in ``short``.
     """
     round_ = round
     _require_assignable(round_, assigned_by)
@@ -353,6 +354,13 @@ def assignment_auto(*, round: Round, assigned_by: User, seed: int | None = None)
         def eligible(entry_id: int) -> list[int]:
             return [j for j in judge_ids if (j, entry_id) not in conflicts]
 
+        # Among equally loaded judges, an expert in the entry's track field goes first.
+        track_fields = dict(Entry.objects.filter(pk__in=entry_ids).values_list("pk", "track__field"))
+        fields_of = expert_fields(judge_ids)
+
+        def off_field(judge_id: int, entry_id: int) -> bool:
+            return track_fields.get(entry_id) not in fields_of.get(judge_id, ())
+
         tiebreak = {judge_id: rng.random() for judge_id in judge_ids}
         order = sorted(entry_ids, key=lambda e: (len(eligible(e)), rng.random()))
         new_pairs: set[tuple[int, int]] = set()
@@ -361,7 +369,7 @@ def assignment_auto(*, round: Round, assigned_by: User, seed: int | None = None)
             if need <= 0:
                 continue
             candidates = [j for j in eligible(entry_id) if j not in assigned[entry_id]]
-            candidates.sort(key=lambda j: (loads[j], tiebreak[j]))
+            candidates.sort(key=lambda j: (loads[j], off_field(j, entry_id), tiebreak[j]))
             for judge_id in candidates[:need]:
                 assigned[entry_id].add(judge_id)
                 loads[judge_id] += 1
