@@ -23,6 +23,7 @@ from judging import selectors as judging_selectors
 from judging import services as judging_services
 from judging.models import RoundOutcome
 from landing.models import LandedCompany, LedgerChange
+from livestream import selectors as livestream_selectors
 from livestream.models import AgendaSlot, RoomInterest
 from registration.models import Entry, StatusChange, TeamMember
 
@@ -191,6 +192,8 @@ class RoundLine:
 class PitchLine:
     slot: AgendaSlot
     interest_count: int
+    # The live signals of a pitch that started: evidence beside the scores, never part of them.
+    signals: livestream_selectors.PitchEvidence | None = None
 
 
 @dataclass
@@ -264,6 +267,10 @@ def entry_history_build(*, user: User, entry: Entry) -> EntryHistory:
         .order_by("room__scheduled_start", "position", "pk")
     )
     interest_total = RoomInterest.objects.filter(entry=entry).count()
+    signals = {
+        slot.pk: livestream_selectors.pitch_evidence(slot)
+        for slot in livestream_selectors.pitched_slots_with_signals().filter(entry=entry)
+    }
     company = LandedCompany.objects.filter(entry=entry).select_related("responsible").first()
     ledger_changes = []
     if company is not None:
@@ -278,7 +285,9 @@ def entry_history_build(*, user: User, entry: Entry) -> EntryHistory:
         lead_member=TeamMember.objects.filter(entry=entry, is_lead=True).first(),
         status_changes=list(StatusChange.objects.filter(entry=entry).select_related("changed_by")),
         rounds=_round_lines(entry, full=full),
-        pitches=[PitchLine(slot=slot, interest_count=slot.interest_count) for slot in slots],
+        pitches=[
+            PitchLine(slot=slot, interest_count=slot.interest_count, signals=signals.get(slot.pk)) for slot in slots
+        ],
         interest_total=interest_total,
         leads=list(
             Lead.objects.filter(entry=entry)

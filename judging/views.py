@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from events.models import Event
 from events.services import can, require
+from livestream.selectors import pitch_signals_of_entries
 from registration.models import Attachment, Entry, TeamMember, Track
 
 from . import exports, selectors, services
@@ -526,6 +527,8 @@ def results(request, slug: str, number: int):
         judges = User.objects.in_bulk({judge_id for _entry, judge_id in card_ids})
         others = {m: computed.of(m) for m in Method}
         rank_of = {m: {r.entry.entry_id: r.rank for r in others[m].overall} for m in Method}
+        # Live signals are shown beside the scores as evidence only: they never enter a total or a rank.
+        signals = pitch_signals_of_entries(event=round_.event, entry_ids=page_ids)
         rows = [
             {
                 "rank": ranked.rank,
@@ -539,6 +542,7 @@ def results(request, slug: str, number: int):
                     (card_ids[(ranked.entry.entry_id, judge_id)], judges[judge_id], total)
                     for judge_id, total in ranked.entry.judge_totals.items()
                 ],
+                "signals": signals.get(ranked.entry.entry_id),
             }
             for ranked in page.object_list
         ]
@@ -556,6 +560,7 @@ def results(request, slug: str, number: int):
             "criteria": criteria,
             "rows": rows,
             "page": page,
+            "has_signals": any(row["signals"] for row in rows),
         },
     )
 

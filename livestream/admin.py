@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import AgendaSlot, ChatMessage, Poll, PollOption, Question, RoadshowRoom, RoomEvent, RoomInterest, RoomMute
+from .models import (
+    AgendaSlot,
+    ChatMessage,
+    PitchSignals,
+    Poll,
+    PollOption,
+    Question,
+    RoadshowRoom,
+    RoomEvent,
+    RoomInterest,
+    RoomMute,
+)
 
 
 @admin.register(RoadshowRoom)
@@ -38,7 +49,18 @@ class QuestionAdmin(admin.ModelAdmin):
     list_display = ["room", "seq", "user", "text", "votes", "answered", "hidden"]
     list_filter = ["answered", "hidden", "room"]
     search_fields = ["text", "user__email"]
-    readonly_fields = ["room", "seq", "user", "text", "client_id", "votes", "answered", "hidden", "created_at"]
+    readonly_fields = [
+        "room",
+        "seq",
+        "user",
+        "text",
+        "client_id",
+        "votes",
+        "answered",
+        "hidden",
+        "source_message",
+        "created_at",
+    ]
 
 
 class PollOptionInline(admin.TabularInline):
@@ -86,4 +108,18 @@ class RoomInterestAdmin(admin.ModelAdmin):
     readonly_fields = ["room", "slot", "entry", "user", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PitchSignals)
+class PitchSignalsAdmin(admin.ModelAdmin):
+    """Read-only: recorded by the room hubs while a pitch is on stage."""
+
+    list_display = ["slot", "peak_viewers", "viewer_samples", "updated_at"]
+    list_select_related = ["slot__room", "slot__entry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

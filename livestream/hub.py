@@ -19,7 +19,9 @@ Presence, reactions, poll counts and interest marks are aggregated: each hub, on
 reactions, voted polls and entries marked "interesting" since the last tick), and pushes at
 most one presence, one reactions frame, one results frame per poll and one interest frame per
 entry (to organisers and to the entry's owner only) to its sockets. A process's count expires when it
-is not renewed for three heartbeats, so a process that died stops being counted.
+is not renewed for three heartbeats, so a process that died stops being counted. Each tick also
+adds one sample (the room's viewer count, this process's reactions) to the signals of the pitch
+on stage (``services.pitch_signals_record``): one database write per tick, never one per viewer.
 """
 
 import asyncio
@@ -272,6 +274,7 @@ class RoomHub:
             self.pushed_presence = total
             await self.fan_out(broadcast.encode({"type": "presence", "count": total}), Visibility.ALL, None)
 
+        batch: dict[str, int] = {}
         if self.local_reactions:
             batch, self.local_reactions = dict(self.local_reactions), Counter()
             await database_sync_to_async(services.reaction_totals_add)(self.room_id, batch)
@@ -300,6 +303,11 @@ class RoomHub:
             frames = await database_sync_to_async(services.interest_frames)(room_id=self.room_id, entry_ids=entry_ids)
             for tier, user_id, frame in frames:
                 await self.fan_out(broadcast.encode(frame), tier, None, user_id)
+
+        # Evidence for the organisers: one sample of the pitch on stage per tick (one write at most).
+        await database_sync_to_async(services.pitch_signals_record)(
+            room_id=self.room_id, viewers=total, reactions=batch
+        )
 
 
 # One registry of room hubs per event loop (daphne runs one; each test gets its own).

@@ -220,6 +220,15 @@ class Question(models.Model):
     votes = models.PositiveIntegerField(default=0)
     answered = models.BooleanField(_("answered"), default=False)
     hidden = models.BooleanField(_("hidden"), default=False)
+    # Set when a moderator turned a chat message into this question: a message becomes one question at most.
+    source_message = models.OneToOneField(
+        ChatMessage,
+        verbose_name=_("from chat message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="question",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -425,3 +434,32 @@ class RoomInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.entry}"
+
+
+class PitchSignals(models.Model):
+    """What the audience did during one pitch, recorded by the room hubs once per tick: evidence for
+    the organisers, never part of a judging total.
+
+    Each hub samples the room's whole viewer count (its own sockets plus the other processes'
+    announced counts), so the mean of all samples is the mean viewer count however many processes
+    serve the room; reactions are added by the process that received them. Question votes and
+    interest marks are read from their own rows (``selectors.pitch_signals_of_entries``).
+    """
+
+    slot = models.OneToOneField(AgendaSlot, verbose_name=_("pitch"), on_delete=models.CASCADE, related_name="signals")
+    peak_viewers = models.PositiveIntegerField(_("peak viewers"), default=0)
+    viewer_samples = models.PositiveIntegerField(default=0)
+    viewers_sampled = models.PositiveBigIntegerField(default=0)
+    reactions = models.JSONField(_("reactions"), default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("live signals of a pitch")
+        verbose_name_plural = _("live signals of pitches")
+
+    def __str__(self) -> str:
+        return f"{self.slot_id}: {self.peak_viewers}"
+
+    @property
+    def average_viewers(self) -> float | None:
+        return self.viewers_sampled / self.viewer_samples if self.viewer_samples else None

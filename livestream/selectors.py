@@ -1,6 +1,11 @@
 """Reusable reads of rooms and what they show."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Now
 
 from events.models import Event, EventRole
 from events.permissions import roles_for
@@ -10,6 +15,7 @@ from registration.models import Entry, Status
 from .models import (
     AgendaSlot,
     ChatMessage,
+    PitchSignals,
     Poll,
     PollOption,
     Question,
@@ -129,3 +135,89 @@ def transcript_chat(room: RoadshowRoom, *, include_hidden: bool = False) -> Quer
 def transcript_questions(room: RoadshowRoom, *, include_hidden: bool = False) -> QuerySet[Question]:
     questions = Question.objects.filter(room=room).select_related("user__organisation").order_by("seq")
     return questions if include_hidden else questions.filter(hidden=False)
+
+
+# --- live signals of pitches: evidence beside the judges' scores, never part of a total -----------------
+
+
+@dataclass
+class PitchEvidence:
+    """What the audience did during one pitch (or, added up, during all of an entry's pitches)."""
+
+    peak_viewers: int = 0
+    viewer_samples: int = 0
+    viewers_sampled: int = 0
+    reactions: Counter = field(default_factory=Counter)
+    question_votes: int = 0
+    interest_clicks: int = 0
+
+    @property
+    def average_viewers(self) -> float | None:
+        return self.viewers_sampled / self.viewer_samples if self.viewer_samples else None
+
+    @property
+    def reaction_total(self) -> int:
+        return sum(self.reactions.values())
+
+    def add(self, other: "PitchEvidence") -> None:
+        """Fold another pitch in: the highest peak, the mean over all samples, everything else summed."""
+        self.peak_viewers = max(self.peak_viewers, other.peak_viewers)
+        self.viewer_samples += other.viewer_samples
+        self.viewers_sampled += other.viewers_sampled
+        self.reactions.update(other.reactions)
+        self.question_votes += other.question_votes
+        self.interest_clicks += other.interest_clicks
+
+
+def pitched_slots_with_signals() -> QuerySet[AgendaSlot]:
+    """Slots whose pitch started, with their ``signals`` row, and annotated with ``question_votes``
+    (upvotes of the visible questions asked in the room while the pitch was on stage) and
+    ``interest_clicks`` (interest marks made on this pitch): one query however many slots."""
+    asked_during = Question.objects.filter(
+        room_id=OuterRef("room_id"),
+        hidden=False,
+        created_at__gte=OuterRef("started_at"),
+        created_at__lt=Coalesce(OuterRef("ended_at"), Now()),
+    )
+    votes = asked_during.order_by().values("room_id").annotate(total=Sum("votes")).values("total")
+    clicks = (
+        RoomInterest.objects.filter(slot_id=OuterRef("pk"))
+        .order_by()
+        .values("slot_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return (
+        AgendaSlot.objects.exclude(state=AgendaSlot.State.PENDING)
+        .select_related("signals")
+        .annotate(
+            question_votes=Coalesce(Subquery(votes, output_field=IntegerField()), 0),
+            interest_clicks=Coalesce(Subquery(clicks, output_field=IntegerField()), 0),
+        )
+    )
+
+
+def pitch_evidence(slot: AgendaSlot) -> PitchEvidence:
+    """The evidence of one slot from ``pitched_slots_with_signals`` (zeros where no tick recorded anything)."""
+    try:
+        signals = slot.signals
+    except PitchSignals.DoesNotExist:
+        signals = PitchSignals()
+    return PitchEvidence(
+        peak_viewers=signals.peak_viewers,
+        viewer_samples=signals.viewer_samples,
+        viewers_sampled=signals.viewers_sampled,
+        reactions=Counter(signals.reactions),
+        question_votes=slot.question_votes,
+        interest_clicks=slot.interest_clicks,
+    )
+
+
+def pitch_signals_of_entries(*, event: Event, entry_ids: Iterable[int]) -> dict[int, PitchEvidence]:
+    """``{entry_id: evidence}`` for the entries among ``entry_ids`` that pitched in a room of
+    ``event`` (all their pitches there added up, see ``PitchEvidence.add``). One query."""
+    slots = pitched_slots_with_signals().filter(room__event=event, entry_id__in=list(entry_ids))
+    evidence: dict[int, PitchEvidence] = {}
+    for slot in slots.order_by("entry_id", "pk"):
+        evidence.setdefault(slot.entry_id, PitchEvidence()).add(pitch_evidence(slot))
+    return evidence

@@ -38,6 +38,7 @@ from .models import (
     MAX_SLOW_MODE_SECONDS,
     AgendaSlot,
     ChatMessage,
+    PitchSignals,
     Poll,
     PollOption,
     PollVote,
@@ -302,6 +303,28 @@ def reaction_totals_add(room_id: int, counts: dict[str, int]) -> None:
             cache.set(key, count, timeout=None)
 
 
+def pitch_signals_record(*, room_id: int, viewers: int, reactions: dict[str, int]) -> bool:
+    """A room hub's tick adds one sample to the signals of the pitch on stage: the room's viewer
+    count now (for the peak and the mean) and the reactions this process received since its last
+    tick. One locked read and at most one write; nothing when no pitch is on stage. True if recorded.
+    """
+    with transaction.atomic():
+        signals = (
+            PitchSignals.objects.select_for_update(of=("self",))
+            .filter(slot__room_id=room_id, slot__state=AgendaSlot.State.PRESENTING)
+            .first()
+        )
+        if signals is None:
+            return False
+        signals.peak_viewers = max(signals.peak_viewers, viewers)
+        signals.viewer_samples += 1
+        signals.viewers_sampled += viewers
+        for kind, count in reactions.items():
+            signals.reactions[kind] = signals.reactions.get(kind, 0) + count
+        signals.save()
+    return True
+
+
 # --- reading the room -------------------------------------------------------------------
 
 
@@ -433,6 +456,56 @@ def chat_hide(*, room: RoadshowRoom, user, message_seq: int) -> dict:
             raise LiveError("not_found", _("There is no such message."))
         RoomEvent.objects.filter(room=room, seq=message_seq).update(hidden=True)
         event = _store(room, seq, "chat.hidden", {"message_seq": message_seq})
+    return broadcast.event_frame(event)
+
+
+def chat_to_question(*, room: RoadshowRoom, user, message_seq: int) -> dict:
+    """A moderator turns a chat message into a Q&A question asked by the message's author.
+
+    Rules: moderators only (``room.moderate``); not in an ended room; a visible message of this
+    room whose text fits a question (``LIVESTREAM_QUESTION_MAX_LENGTH``). The message is hidden
+    (``chat.hidden``) and the question (the message's text, its author, no votes yet) is asked
+    (``question.asked``): two stored events everyone gets and every replay holds. A message
+    becomes one question at most: converting it again stores nothing and answers the stored
+    ``question.asked`` frame with ``"duplicate": true``.
+    """
+    _require_action(room, user, "room.moderate")
+    if not isinstance(message_seq, int) or isinstance(message_seq, bool):
+        raise LiveError("not_found", _("There is no such message."))
+    message = ChatMessage.objects.filter(room=room, seq=message_seq).select_related("user").first()
+    if message is None:
+        raise LiveError("not_found", _("There is no such message."))
+    converted = Question.objects.filter(source_message=message).values_list("seq", flat=True).first()
+    if converted is not None:
+        return _resent(room, converted)
+    if message.hidden:
+        raise LiveError("not_found", _("There is no such message."))
+    _fresh(room)
+    _require_not_ended(room)
+    text = clean_text(message.text, max_length=settings.LIVESTREAM_QUESTION_MAX_LENGTH)
+    try:
+        with transaction.atomic():
+            hidden_seq = _next_seq(room)
+            if not ChatMessage.objects.filter(pk=message.pk, hidden=False).update(hidden=True, hidden_by=user):
+                raise _Duplicate
+            RoomEvent.objects.filter(room=room, seq=message_seq).update(hidden=True)
+            _store(room, hidden_seq, "chat.hidden", {"message_seq": message_seq})
+            asked_seq = _next_seq(room)
+            question = Question.objects.create(
+                room=room,
+                user=message.user,
+                text=text,
+                client_id=f"chat:{message_seq}",
+                seq=asked_seq,
+                source_message=message,
+            )
+            event = _store(room, asked_seq, "question.asked", {"question": _question_dict(question, room)})
+    except (_Duplicate, IntegrityError):
+        # Converted (or hidden) by another moderator at the same moment.
+        converted = Question.objects.filter(source_message=message).values_list("seq", flat=True).first()
+        if converted is None:
+            raise LiveError("not_found", _("There is no such message.")) from None
+        return _resent(room, converted)
     return broadcast.event_frame(event)
 
 
@@ -848,6 +921,8 @@ def pitch_start(*, room: RoadshowRoom, user, slot_id: int | None = None) -> dict
             _slot_finish(ended)
         slot.state, slot.started_at = AgendaSlot.State.PRESENTING, timezone.now()
         slot.save(update_fields=["state", "started_at"])
+        # The room hubs add their samples to this row while the pitch is on stage.
+        PitchSignals.objects.get_or_create(slot=slot)
         event = _store(
             room, seq, "pitch.started", {"slot": _slot_dict(slot), "ended": _slot_dict(ended) if ended else None}
         )

@@ -50,6 +50,8 @@ def _strings() -> dict[str, str]:
         "participant": _("Participant %(id)s"),
         "moderator": _("Moderator"),
         "hide": _("Hide"),
+        "to_question": _("To Q&A"),
+        "to_question_title": _("Turn this message into a question, asked by its author"),
         "mute": _("Mute"),
         "unmute": _("Unmute"),
         "muted_you": _("A moderator has muted you in this room."),

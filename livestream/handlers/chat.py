@@ -1,6 +1,7 @@
-"""chat.send, chat.hide."""
+"""chat.send, chat.hide (and chat.to_question, handled with the moderators' actions)."""
 
 from .. import services
+from .moderation import chat_to_question
 
 
 async def send(consumer, frame: dict) -> None:
@@ -14,4 +15,4 @@ async def hide(consumer, frame: dict) -> None:
     await consumer.call(services.chat_hide, message_seq=frame.get("message_seq"))
 
 
-ACTIONS = {"chat.send": send, "chat.hide": hide}
+ACTIONS = {"chat.send": send, "chat.hide": hide, "chat.to_question": chat_to_question}

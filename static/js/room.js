@@ -554,6 +554,11 @@
       hide.type = "button";
       hide.addEventListener("click", () => sendFrame({ type: "chat.hide", message_seq: frame.seq }));
       li.append(hide);
+      const toQuestion = el("button", "btn btn-link btn-sm p-0 ms-2", strings.to_question);
+      toQuestion.type = "button";
+      toQuestion.title = strings.to_question_title;
+      toQuestion.addEventListener("click", () => sendFrame({ type: "chat.to_question", message_seq: frame.seq }));
+      li.append(toQuestion);
       if (!frame.user.moderator) {
         const mute = el("button", "btn btn-link btn-sm p-0 ms-2", strings.mute);
         mute.type = "button";
