@@ -574,3 +574,75 @@ class DealDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class MeetingProposal(models.Model):
+    """A 1:1 meeting the platform proposes after a judging round's results: a top project with an
+    enterprise or investor contact whose need or declared interest matches it. The organiser edits
+    it, discards it or sends it; a sent proposal becomes a normal meeting request."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("meeting proposal", "Draft")
+        SENT = "sent", pgettext_lazy("meeting proposal", "Sent")
+        DISCARDED = "discarded", pgettext_lazy("meeting proposal", "Discarded")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="meeting_proposals"
+    )
+    round = models.ForeignKey(
+        "judging.Round", verbose_name=_("round"), on_delete=models.CASCADE, related_name="meeting_proposals"
+    )
+    entry = models.ForeignKey(
+        "registration.Entry", verbose_name=_("project"), on_delete=models.CASCADE, related_name="meeting_proposals"
+    )
+    rank = models.PositiveIntegerField(_("rank in the round"), default=0)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enterprise or investor contact"),
+        on_delete=models.CASCADE,
+        related_name="meeting_proposals",
+    )
+    enterprise = models.ForeignKey(
+        EnterpriseProfile,
+        verbose_name=_("enterprise or investor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_proposals",
+    )
+    score = models.FloatField(_("match score"), default=0)
+    reason = models.CharField(_("why they should meet"), max_length=1000, blank=True)
+    starts_at = models.DateTimeField(_("proposed start"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("proposed end"), null=True, blank=True)
+    status = models.CharField(
+        pgettext_lazy("meeting proposal", "status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    request = models.OneToOneField(
+        MeetingRequest,
+        verbose_name=_("meeting request"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting proposal")
+        verbose_name_plural = _("meeting proposals")
+        ordering = ["round", "rank", "-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "entry", "person"], name="meeting_proposal_once_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__isnull=True, ends_at__isnull=True)
+                | models.Q(starts_at__isnull=False, ends_at__isnull=False, ends_at__gt=models.F("starts_at")),
+                name="meeting_proposal_time_complete",
+                violation_error_message=_("Give both a start and an end, the end after the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} ↔ {self.person}"

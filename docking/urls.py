@@ -61,3 +61,15 @@ urlpatterns += [
         name="deal_document",
     ),
 ]
+
+
+# --- Meetings proposed from a judging round's results ---
+from .views import proposals as proposal_views  # noqa: E402
+
+PROPOSALS = "<slug:slug>/docking/rounds/<int:number>/proposals/"
+urlpatterns += [
+    path(PROPOSALS, proposal_views.proposals, name="proposals"),
+    path(f"{PROPOSALS}<int:pk>/edit/", proposal_views.proposal_edit, name="proposal_edit"),
+    path(f"{PROPOSALS}<int:pk>/discard/", proposal_views.proposal_discard, name="proposal_discard"),
+    path(f"{PROPOSALS}<int:pk>/send/", proposal_views.proposal_send, name="proposal_send"),
+]

@@ -12,3 +12,15 @@ urlpatterns = [
     path("<slug:slug>/insights/report/export.xlsx", views.report_export, name="report_export"),
     path("<slug:slug>/insights/entries/<int:pk>/", views.entry_history, name="entry_history"),
 ]
+
+# --- Outcome analytics of a finished edition ---
+from . import views_analytics  # noqa: E402
+
+urlpatterns += [
+    path("<slug:slug>/insights/outcomes/", views_analytics.outcome_analytics, name="outcome_analytics"),
+    path(
+        "<slug:slug>/insights/outcomes/<int:number>/apply/",
+        views_analytics.outcome_weights_apply,
+        name="outcome_weights_apply",
+    ),
+]

@@ -3,6 +3,7 @@
 from django import template
 
 from events.services import can
+from judging.models import Round
 
 register = template.Library()
 
@@ -17,6 +18,10 @@ def meetings_panel(context, event):
             "mine": user.is_authenticated and (organiser or can(user, "docking.request_meeting", event)),
             "leads": organiser,
             "fair": organiser,
+            # Rounds with proposals (organisers): the results page links the others.
+            "proposal_rounds": Round.objects.filter(event=event, meeting_proposals__isnull=False).distinct()
+            if organiser
+            else (),
             "deals": can(user, "docking.record_deal", event),
         },
     }
