@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("judging.api_urls")),
     path("", include("docking.api_urls")),
     path("", include("landing.api_urls")),
+    path("", include("awards.api_urls")),
 ]

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "docking",
     "landing",
     "insights",
+    "awards",
+    "experts",
 ]
 
 MIDDLEWARE = [
@@ -328,6 +330,13 @@ LIVESTREAM_RATE_LIMITS = {
     "vote": (30, 10),
 }
 LIVESTREAM_REACTIONS = ["applause", "heart", "fire", "idea"]
+# Audience vote (awards): attempts per user and per IP address, as (how many, per how many seconds);
+# a burst flag when this many accounts younger than AWARDS_NEW_ACCOUNT_HOURS vote from one address
+# within AWARDS_BURST_MINUTES.
+AWARDS_VOTE_RATE_LIMITS = {"user": (5, 60), "ip": (env.int("AWARDS_VOTES_PER_IP_PER_MINUTE", default=30), 60)}
+AWARDS_NEW_ACCOUNT_HOURS = 24
+AWARDS_BURST_VOTES = 5
+AWARDS_BURST_MINUTES = 10
 # How often each process pushes aggregated presence, reactions and poll results to its sockets.
 LIVESTREAM_TICK_SECONDS = env.float("LIVESTREAM_TICK_SECONDS", default=0.5)
 # A process re-announces its viewer count this often; a count not renewed in 3 heartbeats expires.

@@ -14,6 +14,8 @@ urlpatterns = [
     path("events/", include("docking.urls")),
     path("events/", include("landing.urls")),
     path("events/", include("insights.urls")),
+    path("events/", include("awards.urls")),
+    path("", include("experts.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,6 +18,8 @@ SEEDERS = [
     "events.demo.seed",
     "registration.demo.seed",
     "judging.demo.seed",
+    "awards.demo.seed",
+    "experts.demo.seed",
     "livestream.demo.seed",
     "docking.demo.needs.seed",
     "docking.demo.meetings.seed",

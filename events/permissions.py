@@ -48,6 +48,9 @@ ACTION_RULES: dict[str, frozenset[str]] = {
     # Landing ledger
     "ledger.view": frozenset({Role.ORGANISER, Role.LEDGER_EDITOR}),
     "ledger.edit": frozenset({Role.LEDGER_EDITOR, Role.ORGANISER}),
+    # Special awards and the audience vote
+    "awards.manage": frozenset({Role.ORGANISER}),
+    "awards.vote": frozenset({SIGNED_IN}),
     # Dashboards and exports
     "insights.view": frozenset({Role.ORGANISER, Role.LEDGER_EDITOR}),
 }
