@@ -101,7 +101,11 @@ def test_no_environment_runs_embedded(probe):
     assert values["DEBUG"] is True
     assert values["DATABASE"]["ENGINE"] == "django.db.backends.sqlite3"
     assert values["DATABASE"]["NAME"] == str(ROOT / "db.sqlite3")
-    assert values["DATABASE"]["OPTIONS"] == {"timeout": 20}
+    assert values["DATABASE"]["OPTIONS"] == {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
     assert values["CHANNEL_LAYERS"] == {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     assert values["CACHES"] == {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
