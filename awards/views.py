@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from events.models import Event
 from events.services import can, require
 
@@ -41,14 +42,6 @@ def _managed_award(request, slug: str, pk: int) -> Award:
     return _award(event, pk)
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 # --- Organisers ----------------------------------------------------------------------------------
 
 
@@ -74,7 +67,7 @@ def edit(request, slug: str, pk: int | None = None):
                 else:
                     services.award_update(award=award, changed_by=request.user, criteria=chosen, **data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The award is saved."))
                 return redirect("awards:manage", slug=event.slug)

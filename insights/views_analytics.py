@@ -9,20 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from events.models import Event
 from events.services import require
 
 from . import outcomes
 from .analytics import BLEND, MIN_SAMPLE
 from .forms import ApplyWeightsForm
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _page(request, event: Event, *, number: str, outcome: str, form: ApplyWeightsForm | None = None):
@@ -86,7 +79,7 @@ def outcome_weights_apply(request, slug: str, number: int):
                 confirmed=form.cleaned_data["confirm"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             target = form.cleaned_data["target"]
             messages.success(

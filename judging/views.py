@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from core.forms import add_service_errors
 from events.models import Event
 from events.services import can, require
 from livestream.selectors import pitch_signals_of_entries
@@ -55,15 +56,6 @@ def _round(request, slug: str, number: int) -> Round:
     if round_ is None:
         raise Http404(_("No such round."))
     return round_
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on ``form``, on its fields where they exist."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Judges -----------------------------------------------------------------------------------
@@ -161,7 +153,7 @@ def score(request, slug: str, number: int, entry_id: int):
                     feedback_to_entrant=form.cleaned_data["feedback_to_entrant"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if submit:
                     messages.success(request, _("Your card is submitted. Thank you."))
@@ -440,7 +432,7 @@ def assignment_edit(request, slug: str, number: int, entry_id: int):
                     round=round_, entry=entry, judges=form.cleaned_data["judges"], assigned_by=request.user
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The entry's judges are saved."))
                 return redirect("judging:assignments", slug=slug, number=number)
@@ -609,7 +601,7 @@ def card_detail(request, slug: str, number: int, card_id: int):
             try:
                 services.scorecard_reopen(card=card, reopened_by=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The card is reopened; its judge has been told."))
                 return redirect("judging:card_detail", slug=slug, number=number, card_id=card.pk)

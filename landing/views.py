@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from events.models import Event
 from events.services import can, require
 
@@ -31,15 +32,6 @@ def _company(event: Event, pk: int) -> LandedCompany:
     if company is None:
         raise Http404(_("No such company."))
     return company
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on ``form`` (on its fields where they exist)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -108,7 +100,7 @@ def company_edit(request, slug: str, pk: int | None = None):
             else:
                 services.company_update(company=company, changed_by=request.user, **form.service_fields())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The ledger was saved."))
             return redirect(company)
@@ -129,7 +121,7 @@ def _company_post(request, slug: str, pk: int, *, form_name: str, make_form, sav
         try:
             save(company, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(company)
@@ -182,9 +174,9 @@ def milestone_add(request, slug: str, pk: int):
 @require_POST
 def milestone_done(request, slug: str, pk: int, milestone_id: int):
     event = _event(request, slug, "ledger.edit")
-    milestone = get_object_or_404(Milestone.objects.select_related("company__event"), pk=milestone_id, company_id=pk)
-    if milestone.company.event_id != event.pk:
-        raise Http404(_("No such company."))
+    milestone = get_object_or_404(
+        Milestone.objects.select_related("company__event"), pk=milestone_id, company_id=pk, company__event=event
+    )
     try:
         services.milestone_complete(milestone=milestone, completed_by=request.user)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from events.models import Event
 from events.services import can, require
 
@@ -57,16 +58,6 @@ def _own_entry(request, event: Event, pk: int) -> Entry:
     if entry.owner_id != request.user.pk:
         raise PermissionDenied(_("Only the entrant can change an entry."))
     return entry
-
-
-def _add_errors(form, exc: ValidationError, field: str | None = None, rename: dict | None = None) -> None:
-    """Show a service's ``ValidationError`` on ``form`` (on its fields where they exist)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            name = (rename or {}).get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(field, exc)
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -180,13 +171,13 @@ def _save_entry(request, entry, entry_form, answers_form, formset) -> bool:
     try:
         services.entry_update(entry=entry, changed_by=user, **entry_form.cleaned_data)
     except ValidationError as exc:
-        _add_errors(entry_form, exc)
+        add_service_errors(entry_form, exc)
         ok = False
     if answers_form.answers():
         try:
             services.answers_save(entry=entry, changed_by=user, answers=answers_form.answers())
         except ValidationError as exc:
-            _add_errors(answers_form, exc)
+            add_service_errors(answers_form, exc)
             ok = False
     for form in formset.forms:
         fields = {name: form.cleaned_data[name] for name in services.TEAM_FIELDS if name in form.cleaned_data}
@@ -198,7 +189,7 @@ def _save_entry(request, entry, entry_form, answers_form, formset) -> bool:
             elif not form.instance.pk and form.has_changed() and form not in formset.deleted_forms:
                 services.team_member_add(entry=entry, changed_by=user, **fields)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             ok = False
     return ok
 
@@ -415,7 +406,7 @@ def setup(request, slug: str):
         try:
             services.registration_settings_set(event=event, changed_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The registration settings were saved."))
             return redirect("registration:setup", slug=event.slug)
@@ -439,7 +430,7 @@ def _setup_item_form(request, event, form, *, save, saved_message, title, rename
         try:
             save()
         except ValidationError as exc:
-            _add_errors(form, exc, rename=rename)
+            add_service_errors(form, exc, rename=rename)
         else:
             messages.success(request, saved_message)
             return redirect("registration:setup", slug=event.slug)

@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from events.services import require
 
 from ..forms.deals import DealDocumentForm, DealForm, DealStageForm
 from ..models import Deal, DealDocument
 from ..selectors import deals as selectors
 from ..services import deals as services
-from .meetings import add_errors, event_for
+from .meetings import event_for
 
 
 def _deal(request, slug: str, pk: int) -> Deal:
@@ -63,7 +64,7 @@ def deal_create(request, slug: str):
                 event=event, recorded_by=request.user, stage=data["stage"], **_form_fields(data)
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The deal was recorded."))
             return redirect("docking:deal_detail", slug=event.slug, pk=deal.pk)
@@ -79,7 +80,7 @@ def deal_edit(request, slug: str, pk: int):
         try:
             services.deal_update(deal=deal, changed_by=request.user, **_form_fields(form.cleaned_data))
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The deal was saved."))
             return redirect("docking:deal_detail", slug=event.slug, pk=deal.pk)
@@ -124,7 +125,7 @@ def deal_stage(request, slug: str, pk: int):
         try:
             services.deal_transition(deal=deal, changed_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The deal's stage was changed."))
             return redirect("docking:deal_detail", slug=deal.event.slug, pk=deal.pk)
@@ -140,7 +141,7 @@ def document_upload(request, slug: str, pk: int):
         try:
             services.deal_document_add(deal=deal, upload=form.cleaned_data["file"], uploaded_by=request.user)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The document was added."))
             return redirect("docking:deal_detail", slug=deal.event.slug, pk=deal.pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from events.models import Event
 from events.services import can, require
 
@@ -40,15 +41,6 @@ def event_for(request, slug: str) -> Event:
     if not can(request.user, "event.view", event):
         raise Http404(_("No such event."))
     return event
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on ``form``, on its fields where they exist."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _may_take_part(user, event: Event) -> bool:
@@ -93,7 +85,7 @@ def lead_create(request, slug: str):
                 created_by=request.user,
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The lead was recorded."))
             return redirect("docking:leads", slug=event.slug)
@@ -203,7 +195,7 @@ def request_create(request, slug: str, entry_id: int):
                 lead=form.cleaned_data.get("lead"),
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your request was sent."))
             return redirect("docking:request_detail", slug=event.slug, pk=created.pk)
@@ -262,7 +254,7 @@ def request_detail(request, slug: str, pk: int):
                 messages.success(request, _("You withdrew the request."))
                 return redirect("docking:my_docking", slug=event.slug)
         except ValidationError as exc:
-            add_errors({"accept": accept, "decline": decline, "counter": counter}.get(action, accept), exc)
+            add_service_errors({"accept": accept, "decline": decline, "counter": counter}.get(action, accept), exc)
             if action == "cancel":
                 messages.error(request, " ".join(exc.messages))
     return render(
@@ -302,7 +294,7 @@ def meeting_detail(request, slug: str, pk: int):
                 recorded_by=request.user,
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The outcome was saved."))
             return redirect("docking:meeting_detail", slug=event.slug, pk=pk)
@@ -358,7 +350,7 @@ def fair(request, slug: str):
                 created_by=request.user,
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The meeting is on the schedule."))
             return redirect("docking:fair", slug=event.slug)

@@ -18,15 +18,9 @@ from ..models import CuratedMatch, EnterpriseProfile, Need
 from ..selectors import needs as selectors
 from ..services import matching
 from ..services import needs as services
+from .meetings import event_for
 
 PAGE_SIZE = 50
-
-
-def _event(request, slug: str) -> Event:
-    event = get_object_or_404(Event, slug=slug)
-    if not can(request.user, "event.view", event):
-        raise Http404(_("No such event."))
-    return event
 
 
 def _need(request, event: Event, pk: int) -> Need:
@@ -101,7 +95,7 @@ def talent_list(request):
 
 @login_required
 def need_list(request, slug: str):
-    event = _event(request, slug)
+    event = event_for(request, slug)
     if not services.needs_can_list(request.user, event):
         raise PermissionDenied(_("Only the event's organisers, enterprises and entrants see its needs."))
     needs = selectors.needs_visible_to(request.user, event)
@@ -155,7 +149,7 @@ def _need_form_page(request, event: Event, need: Need | None):
 
 @login_required
 def need_create(request, slug: str):
-    event = _event(request, slug)
+    event = event_for(request, slug)
     if not services.need_enterprise_choices(request.user, event).exists():
         raise PermissionDenied(_("Only the event's organisers and its enterprises with a profile post needs."))
     return _need_form_page(request, event, None)
@@ -163,7 +157,7 @@ def need_create(request, slug: str):
 
 @login_required
 def need_edit(request, slug: str, pk: int):
-    event = _event(request, slug)
+    event = event_for(request, slug)
     need = _need(request, event, pk)
     if not services.need_can_edit(request.user, need):
         raise PermissionDenied(_("Only the event's organisers and the enterprise that posted the need edit it."))
@@ -173,7 +167,7 @@ def need_edit(request, slug: str, pk: int):
 @login_required
 @require_POST
 def need_status(request, slug: str, pk: int):
-    event = _event(request, slug)
+    event = event_for(request, slug)
     need = _need(request, event, pk)
     status = request.POST.get("status", "")
     try:
@@ -190,7 +184,7 @@ def need_status(request, slug: str, pk: int):
 
 @login_required
 def need_detail(request, slug: str, pk: int):
-    event = _event(request, slug)
+    event = event_for(request, slug)
     need = _need(request, event, pk)
     can_edit = services.need_can_edit(request.user, need)
     can_manage = can(request.user, "docking.manage", event)
@@ -219,7 +213,7 @@ def need_detail(request, slug: str, pk: int):
 @login_required
 def entry_needs(request, slug: str, entry_id: int):
     """The open needs of the event ranked for one project: for its owner and the organisers."""
-    event = _event(request, slug)
+    event = event_for(request, slug)
     entry = get_object_or_404(selectors.matchable_entries(event), pk=entry_id)
     matches = matching.entry_need_matches(entry=entry, user=request.user)
     return render(request, "docking/needs/entry_needs.html", {"event": event, "entry": entry, "matches": matches})
@@ -236,7 +230,7 @@ def _require_manage(request, event: Event) -> None:
 @login_required
 def match_list(request, slug: str):
     """The event's curated match list, grouped by need; printable."""
-    event = _event(request, slug)
+    event = event_for(request, slug)
     _require_manage(request, event)
     groups: dict[int, dict] = {}
     for match in selectors.curated_matches(event):
@@ -247,7 +241,7 @@ def match_list(request, slug: str):
 @login_required
 @require_POST
 def match_add(request, slug: str, pk: int):
-    event = _event(request, slug)
+    event = event_for(request, slug)
     _require_manage(request, event)
     need = _need(request, event, pk)
     form = CuratedMatchAddForm(request.POST)
@@ -283,7 +277,7 @@ def match_add(request, slug: str, pk: int):
 
 
 def _curated(request, slug: str, pk: int) -> CuratedMatch:
-    event = _event(request, slug)
+    event = event_for(request, slug)
     _require_manage(request, event)
     return get_object_or_404(CuratedMatch.objects.select_related("event", "need"), event=event, pk=pk)
 

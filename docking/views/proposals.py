@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from events.services import require
 from judging.selectors import round_of
 
 from ..forms.proposals import GenerateForm, ProposalEditForm, contact_choices
 from ..models import MeetingProposal
 from ..services import proposals as services
-from .meetings import add_errors, event_for
+from .meetings import event_for
 
 
 def _round(request, slug: str, number: int):
@@ -58,7 +59,7 @@ def proposals(request, slug: str, number: int):
                 per_entry=generate.cleaned_data["per_entry"],
             )
         except ValidationError as exc:
-            add_errors(generate, exc)
+            add_service_errors(generate, exc)
         else:
             messages.success(request, _("%(count)s meetings proposed.") % {"count": len(created)})
             return _back(round_)
@@ -101,7 +102,7 @@ def proposal_edit(request, slug: str, number: int, pk: int):
                 ends_at=form.cleaned_data.get("ends_at"),
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The proposal was saved."))
             return _back(round_)
