@@ -21,8 +21,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from accounts.models import User
 from events.services import can
@@ -90,7 +88,18 @@ CHINESE_STOP_WORDS = frozenset(
         "合作",
     }
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | CHINESE_STOP_WORDS | {"project", "need", "technology", "looking"}
+OWN_STOP_WORDS = frozenset({"project", "need", "technology", "looking"})
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """English (scikit-learn's), Chinese and our own stop words; scikit-learn is imported on first use,
+    not when the site starts."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | CHINESE_STOP_WORDS | OWN_STOP_WORDS
+
+
 KEYWORD_SEPARATORS = re.compile(r"[,，;；、\n]+")
 
 _jieba = None
@@ -121,9 +130,10 @@ def tokenize(text: str) -> list[str]:
 def _tokens(text: str) -> tuple[str, ...]:
     """Segmenting is most of a ranking's time, and the same projects are ranked again and again."""
     words = []
+    stop_words = _stop_words()
     for raw in _segmenter().cut_for_search(text):
         word = raw.strip().lower()
-        if not word or not any(ch.isalpha() for ch in word) or word in STOP_WORDS:
+        if not word or not any(ch.isalpha() for ch in word) or word in stop_words:
             continue
         if len(word) == 1 and word.isascii():
             continue
@@ -241,6 +251,9 @@ def rank(
     a word nor the field are left out."""
     if not candidates:
         return []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
     vectorizer = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True)
     try:
         matrix = vectorizer.fit_transform([query.text, *(doc.text for _item, doc in candidates)]).tocsr()

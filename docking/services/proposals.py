@@ -100,22 +100,33 @@ def _top_entries(round_: Round, top_n: int) -> list[tuple[int, Entry]]:
             _("The round has no results yet: proposals are made from submitted scores."), code="no_results"
         )
     ranked = [(line.rank, line.entry.entry_id) for line in result.overall[:top_n]]
-    entries = docking_entries(round_.event).select_related("owner__organisation").in_bulk([pk for _r, pk in ranked])
+    entries = (
+        docking_entries(round_.event).select_related("owner__organisation", "track").in_bulk([pk for _r, pk in ranked])
+    )
     return [(position, entries[pk]) for position, pk in ranked if pk in entries]
 
 
-def _candidates(entry: Entry, needs: list[Need]) -> dict[int, _Candidate]:
-    found: dict[int, _Candidate] = {}
-    leads = Lead.objects.filter(entry=entry).select_related("person__organisation", "enterprise__organisation")
+def _candidates(entries: list[Entry], needs: list[Need]) -> dict[int, dict[int, _Candidate]]:
+    """Each entry's candidates by person id (two queries for all the entries' leads and interests)."""
+    by_entry: dict[int, dict[int, _Candidate]] = {entry.pk: {} for entry in entries}
+    leads = Lead.objects.filter(entry__in=entries).select_related("person__organisation", "enterprise__organisation")
     for lead in leads:
-        candidate = found.setdefault(lead.person_id, _Candidate(lead.person, lead.enterprise))
+        candidate = by_entry[lead.entry_id].setdefault(lead.person_id, _Candidate(lead.person, lead.enterprise))
         candidate.score = max(candidate.score, INTEREST_SCORE)
         candidate.reasons.append(_("Declared interest (%(source)s)") % {"source": lead.get_source_display()})
     # Interest marked in a roadshow room that no lead records yet counts the same.
-    for interest in RoomInterest.objects.filter(entry=entry, lead__isnull=True).select_related("user__organisation"):
+    interests = RoomInterest.objects.filter(entry__in=entries, lead__isnull=True).select_related("user__organisation")
+    for interest in interests:
+        found = by_entry[interest.entry_id]
         if interest.user_id not in found:
             candidate = found[interest.user_id] = _Candidate(interest.user, None, score=INTEREST_SCORE)
             candidate.reasons.append(_("Declared interest (%(source)s)") % {"source": Lead.Source.ROOM.label})
+    for entry in entries:
+        _need_candidates(by_entry[entry.pk], entry, needs)
+    return by_entry
+
+
+def _need_candidates(found: dict[int, _Candidate], entry: Entry, needs: list[Need]) -> None:
     for match in rank(entry_document(entry), [(need, need_document(need)) for need in needs], limit=None):
         need = match.item
         for contact in need.enterprise.contacts.all():
@@ -123,7 +134,17 @@ def _candidates(entry: Entry, needs: list[Need]) -> dict[int, _Candidate]:
             candidate.score = max(candidate.score, match.score)
             candidate.reasons.append(_("Need “%(need)s”: %(why)s") % {"need": need.title, "why": match.explanation})
             candidate.enterprise = candidate.enterprise or need.enterprise
-    return found
+
+
+def _enterprises_of(user_ids: list[int]) -> dict[int, EnterpriseProfile]:
+    """``enterprise_of`` for many people in one query: each one's first enterprise profile."""
+    enterprises: dict[int, EnterpriseProfile] = {}
+    if not user_ids:
+        return enterprises
+    links = EnterpriseProfile.contacts.through.objects.filter(user_id__in=user_ids)
+    for link in links.select_related("enterpriseprofile__organisation").order_by("enterpriseprofile_id"):
+        enterprises.setdefault(link.user_id, link.enterpriseprofile)
+    return enterprises
 
 
 def meeting_proposals_generate(
@@ -149,7 +170,7 @@ def meeting_proposals_generate(
         )
     top = _top_entries(round_, top_n)
     needs = list(open_needs(event).prefetch_related("enterprise__contacts__organisation"))
-    by_entry = {entry.pk: _candidates(entry, needs) for _position, entry in top}
+    by_entry = _candidates([entry for _position, entry in top], needs)
     people = list({c.person.pk: c.person for found in by_entry.values() for c in found.values()}.values())
     conflicts = proposal_conflicts([entry for _position, entry in top], people)
     kept = set(
@@ -162,6 +183,10 @@ def meeting_proposals_generate(
     ).values_list("entry_id", "requested_by_id", "invitee_id")
     for entry_id, requester_id, invitee_id in asked:
         kept |= {(entry_id, requester_id), (entry_id, invitee_id)}
+    without = [
+        candidate.person.pk for found in by_entry.values() for candidate in found.values() if not candidate.enterprise
+    ]
+    enterprises = _enterprises_of(without)
     proposals = []
     for position, entry in top:
         found = [
@@ -181,7 +206,7 @@ def meeting_proposals_generate(
                     entry=entry,
                     rank=position,
                     person=candidate.person,
-                    enterprise=candidate.enterprise or enterprise_of(candidate.person),
+                    enterprise=candidate.enterprise or enterprises.get(candidate.person.pk),
                     score=round_score(candidate.score),
                     reason="; ".join(candidate.reasons)[:1000],
                     created_by=generated_by,

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from docking.models import Lead, MeetingProposal, MeetingRequest
@@ -236,3 +238,27 @@ def test_interest_marked_in_a_room_is_proposed_and_becomes_the_lead_on_sending(j
     sent = services.meeting_proposal_send(proposal=fan_proposal, sent_by=contest.organiser)
     assert sent.request.lead.room_interest == interest
     assert sent.request.lead.source == Lead.Source.ROOM
+
+
+def test_generating_queries_do_not_grow_with_entries_and_candidates(judged):
+    """Leads, room interests, tracks and enterprises are read once for all the top entries."""
+    contest = judged.contest
+    room = RoadshowRoomFactory(event=contest.event)
+
+    def add_candidates(key):
+        LeadFactory(entry=contest.projects[key], event=contest.event, person=member(contest.event, Role.ENTERPRISE))
+        fan = member(contest.event, Role.AUDIENCE)
+        EnterpriseProfileFactory().contacts.add(fan)
+        RoomInterestFactory(slot=None, room=room, entry=contest.projects[key], user=fan)
+
+    add_candidates("battery")
+    services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=1)  # caches results
+    with CaptureQueriesContext(connection) as one:
+        services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=1)
+    add_candidates("robot")
+    add_candidates("gene")
+    with CaptureQueriesContext(connection) as three:
+        proposals = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=3)
+
+    assert len(proposals) == 7
+    assert len(three) == len(one)
