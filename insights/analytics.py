@@ -87,7 +87,7 @@ def _to_hundred(shares: Mapping[Hashable, Decimal]) -> dict[Hashable, Decimal]:
     exact = {key: share * HUNDRED / total for key, share in shares.items()}
     floored = {key: value.quantize(CENT, rounding=ROUND_DOWN) for key, value in exact.items()}
     missing = int((HUNDRED - sum(floored.values())) / CENT)
-    by_remainder = sorted(exact, key=lambda key: (floored[key] - exact[key], list(exact).index(key)))
+    by_remainder = sorted(exact, key=lambda key: floored[key] - exact[key])  # stable: ties keep their order
     for key in by_remainder[:missing]:
         floored[key] += CENT
     return floored

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from events.models import Event
 from landing.models import LedgerStatus
+from landing.templatetags.landing_tags import status_label
 from registration.exports import defuse
 from registration.templatetags.registration_tags import cny
 
@@ -63,7 +64,7 @@ class Table:
 
 def colour_name(status: str) -> str:
     """A ledger status value in words ("—" for none)."""
-    return str(dict(LedgerStatus.choices).get(status, status or "—"))
+    return str(status_label(status))
 
 
 def _stage_headers(first: str) -> list[str]:

@@ -158,8 +158,8 @@ class LedgerStatusInputSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, max_length=5000)
 
 
-def _company(event: Event, pk: int) -> LandedCompany:
-    company = selectors.company_of(event, pk, with_history=True)
+def _company(event: Event, pk: int, *, with_history: bool = True) -> LandedCompany:
+    company = selectors.company_of(event, pk, with_history=with_history)
     if company is None:
         raise Http404
     return company
@@ -203,7 +203,7 @@ class CompanyDetailView(APIView):
     @extend_schema(request=LedgerCompanyInputSerializer, responses={200: LedgerCompanyDetailSerializer, 400: ERRORS})
     def patch(self, request, slug: str, company_id: int):
         event = _event(request, slug, "ledger.edit")
-        company = _company(event, company_id)
+        company = _company(event, company_id, with_history=False)  # the reply reloads it with its history
         body = LedgerCompanyInputSerializer(data=request.data, partial=True)
         if not body.is_valid():
             return Response({"errors": body.errors}, status=status.HTTP_400_BAD_REQUEST)
@@ -223,7 +223,7 @@ class CompanyStatusView(APIView):
     @extend_schema(request=LedgerStatusInputSerializer, responses={200: LedgerCompanyDetailSerializer, 400: ERRORS})
     def post(self, request, slug: str, company_id: int):
         event = _event(request, slug, "ledger.edit")
-        company = _company(event, company_id)
+        company = _company(event, company_id, with_history=False)  # the reply reloads it with its history
         body = LedgerStatusInputSerializer(data=request.data)
         if not body.is_valid():
             return Response({"errors": body.errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -14,20 +14,18 @@ HORIZON_DAYS = 7
 COMPANIES_SHOWN = 10
 
 
+def _checks(tasks) -> str:
+    return ", ".join(f"{task.get_kind_display()} ({task.due_on.isoformat()})" for task in tasks)
+
+
 def _note(tasks, today) -> str:
     overdue = [task for task in tasks if task.due_on < today]
     due = [task for task in tasks if task.due_on >= today]
     parts = []
     if overdue:
-        parts.append(
-            _("Overdue: %(checks)s")
-            % {"checks": ", ".join(f"{task.get_kind_display()} ({task.due_on.isoformat()})" for task in overdue)}
-        )
+        parts.append(_("Overdue: %(checks)s") % {"checks": _checks(overdue)})
     if due:
-        parts.append(
-            _("Due: %(checks)s")
-            % {"checks": ", ".join(f"{task.get_kind_display()} ({task.due_on.isoformat()})" for task in due)}
-        )
+        parts.append(_("Due: %(checks)s") % {"checks": _checks(due)})
     return "; ".join(parts)
 
 

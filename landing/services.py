@@ -67,6 +67,9 @@ def local_today() -> date:
 
 def _check_input(event: Event, fields: dict) -> dict:
     """Normalise and check what a person typed; raise one ``ValidationError`` naming every bad field."""
+    unknown = set(fields) - set(COMPANY_FIELDS) - set(LINK_FIELDS)
+    if unknown:
+        raise ValueError(f"Not company fields: {sorted(unknown)}")
     errors: dict[str, list[str]] = defaultdict(list)
     if "credit_code" in fields:
         try:
@@ -121,9 +124,6 @@ def company_create(*, event: Event, created_by: User, **fields) -> LandedCompany
     """
     require(created_by, "ledger.edit", event)
     status = fields.pop("status", LedgerStatus.RED)
-    unknown = set(fields) - set(COMPANY_FIELDS) - set(LINK_FIELDS)
-    if unknown:
-        raise ValueError(f"Not company fields: {sorted(unknown)}")
     fields = _check_input(event, fields)
     if status not in LedgerStatus.values:
         raise ValidationError({"status": _("Choose red, yellow or blue.")})
@@ -146,9 +146,6 @@ def company_update(*, company: LandedCompany, changed_by: User, **fields) -> Lan
     The status colour is not changed here (see ``company_status_change``).
     """
     require(changed_by, "ledger.edit", company.event)
-    unknown = set(fields) - set(COMPANY_FIELDS) - set(LINK_FIELDS)
-    if unknown:
-        raise ValueError(f"Not company fields: {sorted(unknown)}")
     fields = _check_input(company.event, fields)
     diff = {}
     for name, value in fields.items():
