@@ -8,6 +8,7 @@ from judging.models import Criterion
 from registration.models import Status, Track
 
 from .models import Award
+from .services import MAX_WINNERS
 
 
 class CriterionChoiceField(forms.ModelMultipleChoiceField):
@@ -48,7 +49,7 @@ class AwardForm(forms.Form):
         required=False,
         help_text=_("Criteria of one judging round; their weights are scaled to total 100 %. Not for audience awards."),
     )
-    winner_count = forms.IntegerField(label=_("number of winners"), min_value=1, max_value=100, initial=1)
+    winner_count = forms.IntegerField(label=_("number of winners"), min_value=1, max_value=MAX_WINNERS, initial=1)
     is_published = forms.BooleanField(label=_("publish the winners"), required=False)
 
     def __init__(self, *args, event: Event, **kwargs) -> None:

@@ -1,6 +1,6 @@
 """Reusable reads of awards: the event's awards, eligible entries, winners, votes and flags."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from events.models import Event
 from registration.models import Entry, TeamMember
@@ -79,7 +79,3 @@ def vote_of(award: Award, user) -> AudienceVote | None:
     if not user.is_authenticated:
         return None
     return AudienceVote.objects.filter(award=award, voter=user).select_related("entry").first()
-
-
-def unreviewed_flag_count(award: Award) -> int:
-    return VoteFlag.objects.filter(award=award).filter(Q(reviewed=False)).count()

@@ -182,25 +182,15 @@ def round_coverage(round_: Round) -> list[FieldCoverage]:
     pending_ids = JudgeInvitation.objects.filter(event=round_.event, status=JudgeInvitation.Status.PENDING).values(
         "expert_id"
     )
-    profiles = (
-        ExpertProfile.objects.filter(is_active=True, user__is_active=True)
-        .filter(user_id__in=judge_ids)
-        .select_related("user")
-        .order_by("user__email")
+    groups = (
+        ("judges", ExpertProfile.objects.filter(is_active=True, user__is_active=True, user_id__in=judge_ids)),
+        ("pending", ExpertProfile.objects.filter(is_active=True, user_id__in=pending_ids)),
     )
-    for profile in profiles:
-        for value in profile.fields:
-            if value in coverage:
-                coverage[value].judges.append(profile.user)
-    invited = (
-        ExpertProfile.objects.filter(is_active=True, user_id__in=pending_ids)
-        .select_related("user")
-        .order_by("user__email")
-    )
-    for profile in invited:
-        for value in profile.fields:
-            if value in coverage:
-                coverage[value].pending.append(profile.user)
+    for attribute, profiles in groups:
+        for profile in profiles.select_related("user").order_by("user__email"):
+            for value in profile.fields:
+                if value in coverage:
+                    getattr(coverage[value], attribute).append(profile.user)
     return [coverage[value] for value in TechField.values if value in coverage]
 
 

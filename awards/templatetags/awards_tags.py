@@ -5,7 +5,6 @@ from django import template
 from events.services import can
 
 from .. import selectors
-from ..models import AwardWinner
 
 register = template.Library()
 
@@ -15,7 +14,7 @@ def awards_panel(context, event):
     user = context["request"].user
     can_manage = can(user, "awards.manage", event)
     open_votes = list(selectors.open_votes(event))
-    has_winners = AwardWinner.objects.filter(award__event=event, award__is_published=True).exists()
+    has_winners = selectors.published_winners(event).exists()
     return {
         "event": event,
         "can_manage": can_manage,
