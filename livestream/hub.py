@@ -21,7 +21,8 @@ most one presence, one reactions frame, one results frame per poll and one inter
 entry (to organisers and to the entry's owner only) to its sockets. A process's count expires when it
 is not renewed for three heartbeats, so a process that died stops being counted. Each tick also
 adds one sample (the room's viewer count, this process's reactions) to the signals of the pitch
-on stage (``services.pitch_signals_record``): one database write per tick, never one per viewer.
+on stage (``services.pitch_signals_record``): one database write per tick, never one per viewer,
+and no query while the stage stayed empty (a pitch starts only by a stored event, which moves ``seq``).
 """
 
 import asyncio
@@ -154,6 +155,9 @@ class RoomHub:
         # Entries someone marked interest in: here (to announce) and anywhere (to push counts for).
         self.local_interest: set[int] = set()
         self.interest_to_push: set[int] = set()
+        # The room's seq when the tick last found no pitch on stage: a pitch starts only by a
+        # stored event, so until a later seq arrives the tick need not ask the database again.
+        self.stage_idle_at: int | None = None
 
     @property
     def members(self) -> set[Member]:
@@ -304,10 +308,14 @@ class RoomHub:
             for tier, user_id, frame in frames:
                 await self.fan_out(broadcast.encode(frame), tier, None, user_id)
 
-        # Evidence for the organisers: one sample of the pitch on stage per tick (one write at most).
-        await database_sync_to_async(services.pitch_signals_record)(
-            room_id=self.room_id, viewers=total, reactions=batch
-        )
+        # Evidence for the organisers: one sample of the pitch on stage per tick (one write at most);
+        # no query at all while no event arrived since the stage was last found empty.
+        if self.stage_idle_at != self.last_seq:
+            seq = self.last_seq  # read before the query: an event arriving meanwhile makes it ask again
+            recorded = await database_sync_to_async(services.pitch_signals_record)(
+                room_id=self.room_id, viewers=total, reactions=batch
+            )
+            self.stage_idle_at = None if recorded else seq
 
 
 # One registry of room hubs per event loop (daphne runs one; each test gets its own).

@@ -45,6 +45,8 @@ def test_each_tick_samples_viewers_and_reactions_of_the_pitch_on_stage(live, roo
         assert await database_sync_to_async(PitchSignals.objects.count)() == 0
 
         await database_sync_to_async(services.pitch_start)(room=room, user=organiser)
+        while (await receive(alice))["type"] != "pitch.started":  # the hub has the event (and its seq)
+            pass
         for socket, kind in ((alice, "applause"), (bob, "applause"), (bob, "heart")):
             await send(socket, {"type": "reaction.send", "kind": kind})
         for socket in (alice, bob):  # a ping answered means the socket's reactions were counted
