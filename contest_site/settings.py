@@ -103,6 +103,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Reuse connections: opening one per query dominated the live-room benchmark (PostgreSQL), and a
+# new SQLite connection per database call was an eighth of a websocket connect.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several daphne/celery threads write to one file: wait for the lock instead of failing. A
     # transaction takes the write lock when it begins (IMMEDIATE): a deferred one that reads first
@@ -113,8 +116,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    # Reuse connections: opening one per query dominated the live-room benchmark on PostgreSQL.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # An unreachable server fails a request (and /healthz) in seconds instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)

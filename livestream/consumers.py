@@ -101,8 +101,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.user = self.scope.get("user") or AnonymousUser()
         self.language = socket_language(self.scope, self.user)
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        self.room, refusal, tiers = await database_sync_to_async(_admit)(slug, self.user)
+        # Accept before the first database call: when thousands join at once, the database work
+        # queues up, and daphne drops a handshake the application has not accepted within its
+        # connect timeout (5 s). Refusals still come as an error frame and a close code.
         await self.accept()
+        self.room, refusal, tiers = await database_sync_to_async(_admit)(slug, self.user)
         if refusal is not None:
             await self.refuse(refusal, CLOSE_NOT_FOUND if refusal.code == "not_found" else CLOSE_NOT_ALLOWED)
             return
