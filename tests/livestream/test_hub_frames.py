@@ -78,7 +78,7 @@ def test_members_get_the_prepared_frame_on_daphne_and_the_asgi_message_elsewhere
 class RecordingTcp(TcpServer):
     """A twisted TCP server connection over one end of a socket pair, recording what goes through ``write``."""
 
-    def __init__(self, sock):  # noqa: super().__init__ would register with a reactor
+    def __init__(self, sock):  # not super().__init__: that would register with a reactor
         self.socket = sock
         self.connected = True
         self.disconnecting = False
