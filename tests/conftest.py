@@ -1,5 +1,11 @@
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check answers, not speed: CI runs on a loaded two-core machine, where an example
+# can exceed Hypothesis's default 200 ms deadline and fail a correct test.
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
 
 
 @pytest.fixture(autouse=True)
