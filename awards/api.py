@@ -111,10 +111,9 @@ class VoteView(APIView):
         if not body.is_valid():
             return Response({"errors": body.errors}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            entry = services.votable_entry(award=award, entry_id=body.validated_data["entry"])
             vote = services.vote_cast(
                 award=award,
-                entry=entry,
+                entry_id=body.validated_data["entry"],
                 voter=request.user,
                 ip_address=request.META.get("REMOTE_ADDR"),
                 user_agent=request.headers.get("user-agent", ""),

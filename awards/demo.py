@@ -78,7 +78,7 @@ def _audience(ctx: DemoContext, event) -> None:
         address = f"198.51.100.{10 + i}" if i < SPREAD_VOTES else BURST_ADDRESS
         services.vote_cast(
             award=award,
-            entry=finalists[(i * 7 // 5) % len(finalists)],
+            entry_id=finalists[(i * 7 // 5) % len(finalists)].pk,
             voter=voter,
             ip_address=address,
             user_agent="Mozilla/5.0 (demo)",

@@ -13,20 +13,19 @@
 """
 
 import hashlib
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from fractions import Fraction
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.ratelimit import rate_limited
 from events.models import Event
 from events.services import require
 from judging.aggregation import AggregationError, Card, CriterionSpec, aggregate
@@ -288,17 +287,9 @@ def vote_close(*, award: Award, closed_by: User) -> Award:
 
 
 def _rate_limited(kind: str, key: str) -> bool:
-    """Count one attempt of ``kind`` for ``key`` in the current fixed window; True once over the limit."""
+    """Count one vote attempt by ``key`` (an account id or an address); True once over the ``kind`` limit."""
     limit, period = settings.AWARDS_VOTE_RATE_LIMITS[kind]
-    window = int(time.time() // period)
-    cache_key = f"awards:rate:{kind}:{key}:{window}"
-    cache.add(cache_key, 0, timeout=period * 2)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=period * 2)
-        count = 1
-    return count > limit
+    return rate_limited(f"awards:rate:{kind}:{key}", limit=limit, period=period)
 
 
 def user_agent_hash(user_agent: str) -> str:
@@ -340,7 +331,7 @@ def _flag_burst(vote: AudienceVote) -> VoteFlag | None:
     return flag
 
 
-def votable_entry(*, award: Award, entry_id) -> Entry:
+def _votable_entry(*, award: Award, entry_id) -> Entry:
     """The eligible entry of the award with this id, or a clear error."""
     try:
         entry = selectors.eligible_entries(award).filter(pk=int(entry_id)).first()
@@ -351,8 +342,10 @@ def votable_entry(*, award: Award, entry_id) -> Entry:
     return entry
 
 
-def vote_cast(*, award: Award, entry: Entry, voter: User, ip_address: str | None, user_agent: str = "") -> AudienceVote:
-    """Record ``voter``'s one vote in an open audience award, logged with address and browser hash."""
+def vote_cast(*, award: Award, entry_id, voter: User, ip_address: str | None, user_agent: str = "") -> AudienceVote:
+    """Record ``voter``'s one vote for the eligible entry ``entry_id`` (as posted) in an open audience
+    award, logged with address and browser hash."""
+    entry = _votable_entry(award=award, entry_id=entry_id)
     require(voter, "awards.vote", award.event)
     _require_audience(award)
     if not award.vote_is_open:
@@ -361,7 +354,6 @@ def vote_cast(*, award: Award, entry: Entry, voter: User, ip_address: str | None
         raise ValidationError(_("Confirm your e-mail address before voting."))
     if _rate_limited("user", str(voter.pk)) or (ip_address and _rate_limited("ip", ip_address)):
         raise ValidationError(_("Too many votes from you or your network. Wait a minute and try again."))
-    votable_entry(award=award, entry_id=entry.pk)
     try:
         with transaction.atomic():
             vote = AudienceVote.objects.create(

@@ -181,7 +181,7 @@ def vote(request, slug: str, pk: int):
         try:
             services.vote_cast(
                 award=award,
-                entry=services.votable_entry(award=award, entry_id=request.POST.get("entry")),
+                entry_id=request.POST.get("entry"),
                 voter=request.user,
                 ip_address=request.META.get("REMOTE_ADDR"),
                 user_agent=request.headers.get("user-agent", ""),

@@ -1,25 +1,11 @@
 """Expert pool e-mails and site notifications, sent by Celery in the recipient's language."""
 
 from celery import shared_task
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
-from accounts.models import User
-from accounts.services import email_user
-from notifications.services import notification_send
+from notifications.services import user_notify
 
 from .models import JudgeInvitation
-
-
-def _tell(*, user: User, template: str, kind: str, url: str, context: dict) -> None:
-    """E-mail ``user`` and leave the same news on the site, both in the user's language."""
-    context = {"url": f"{settings.SITE_URL}{url}", **context}
-    email_user(user=user, template=template, context=context)
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        title = " ".join(render_to_string(f"{template}_subject.txt", {"user": user, **context}).split())
-    notification_send(user=user, kind=kind, title=title, url=url, event=context["event"])
 
 
 def _invitation(invitation_id: int) -> JudgeInvitation | None:
@@ -36,12 +22,13 @@ def send_invitation(invitation_id: int) -> None:
     invitation = _invitation(invitation_id)
     if invitation is None or not invitation.is_pending:
         return
-    _tell(
+    user_notify(
         user=invitation.expert,
+        event=invitation.event,
         template="experts/email/invitation",
         kind="experts.invitation",
         url=reverse("experts:invitation", kwargs={"token": invitation.token}),
-        context={"event": invitation.event, "invitation": invitation},
+        context={"invitation": invitation},
     )
 
 
@@ -51,10 +38,11 @@ def notify_answer(invitation_id: int) -> None:
     invitation = _invitation(invitation_id)
     if invitation is None or invitation.invited_by is None or invitation.is_pending:
         return
-    _tell(
+    user_notify(
         user=invitation.invited_by,
+        event=invitation.event,
         template="experts/email/answer",
         kind="experts.answer",
         url=reverse("experts:pool", kwargs={"slug": invitation.event.slug}),
-        context={"event": invitation.event, "invitation": invitation},
+        context={"invitation": invitation},
     )

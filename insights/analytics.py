@@ -20,7 +20,9 @@ for the next edition.
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from math import sqrt
+
+from judging.aggregation import _doubled_average_ranks
+from judging.aggregation import spearman as judging_spearman
 
 MIN_SAMPLE = 8
 BLEND = Decimal("0.5")
@@ -29,36 +31,25 @@ CENT = Decimal("0.01")
 
 
 def average_ranks(values: Sequence[float]) -> list[float]:
-    """Ranks from 1, tied values sharing the mean of the ranks they span."""
-    order = sorted(range(len(values)), key=lambda index: values[index])
-    ranks = [0.0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        shared = (start + end) / 2 + 1
-        for position in range(start, end + 1):
-            ranks[order[position]] = shared
-        start = end + 1
-    return ranks
+    """Ranks from 1, tied values sharing the mean of the ranks they span (judging's ranks, halved)."""
+    return [doubled / 2 for doubled in _doubled_average_ranks(values)]
 
 
 def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Spearman's rank correlation of paired values; ``None`` when either side does not vary."""
-    if len(xs) != len(ys):
-        raise ValueError("Both sides need the same number of values.")
-    if len(xs) < 2:
-        return None
-    rx, ry = average_ranks(xs), average_ranks(ys)
-    mean_x, mean_y = sum(rx) / len(rx), sum(ry) / len(ry)
-    dx = [value - mean_x for value in rx]
-    dy = [value - mean_y for value in ry]
-    spread = sqrt(sum(d * d for d in dx) * sum(d * d for d in dy))
-    if spread == 0:
-        return None
-    rho = sum(a * b for a, b in zip(dx, dy, strict=True)) / spread
-    return max(-1.0, min(1.0, rho))
+    """Spearman's rank correlation of paired values; ``None`` when either side does not vary.
+
+    Judging's :func:`~judging.aggregation.spearman`, except that two pairs already give a
+    correlation here (judging wants three before it compares a judge with the panel): small
+    samples are computed and marked ``too_few`` by :class:`Correlation` instead.
+    """
+    if len(xs) == len(ys) == 2:
+        x_order, y_order = _sign(xs[1] - xs[0]), _sign(ys[1] - ys[0])
+        return float(x_order * y_order) if x_order and y_order else None
+    return judging_spearman(xs, ys)
+
+
+def _sign(difference: float) -> int:
+    return (difference > 0) - (difference < 0)
 
 
 @dataclass(frozen=True)

@@ -3,29 +3,14 @@ scheduled closing of rounds. Tasks take ids, load the objects and call services.
 
 from celery import shared_task
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from accounts.services import email_user
-from notifications.services import notification_send
+from notifications.services import user_notify
 
 from . import selectors, services
 from .models import Round, RoundOutcome, Scorecard
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def _tell(*, user: User, event, template: str, kind: str, url: str, context: dict, body: str = "") -> None:
-    """E-mail ``user`` and leave the same news on the site, both in the user's language."""
-    context = {"event": event, "url": _absolute(url), **context}
-    email_user(user=user, template=template, context=context)
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        title = " ".join(render_to_string(f"{template}_subject.txt", {"user": user, **context}).split())
-        notification_send(user=user, kind=kind, title=title, body=body, url=url, event=event)
 
 
 @shared_task
@@ -41,7 +26,7 @@ def send_judge_reminder(round_id: int, judge_id: int) -> None:
         return
     with translation.override(judge.language or settings.LANGUAGE_CODE):
         closes_at = services.china_time(round_.closes_at)
-    _tell(
+    user_notify(
         user=judge,
         event=round_.event,
         template="judging/email/reminder",
@@ -64,7 +49,7 @@ def notify_card_reopened(card_id: int) -> None:
     if card is None:
         return
     reason = card.changes.filter(field="locked").order_by("-changed_at", "-id").values_list("reason", flat=True).first()
-    _tell(
+    user_notify(
         user=card.judge,
         event=card.round.event,
         template="judging/email/card_reopened",
@@ -86,7 +71,7 @@ def notify_not_advanced(outcome_ids: list[int]) -> None:
     )
     for outcome in outcomes:
         entry = outcome.entry
-        _tell(
+        user_notify(
             user=entry.owner,
             event=outcome.round.event,
             template="judging/email/not_advanced",
@@ -105,7 +90,7 @@ def notify_results_released(round_id: int) -> None:
     entries = selectors.pool_entries(round_).select_related("owner").order_by("pk")
     url = reverse("judging:my_results", kwargs={"slug": round_.event.slug})
     for entry in entries:
-        _tell(
+        user_notify(
             user=entry.owner,
             event=round_.event,
             template="judging/email/results_released",

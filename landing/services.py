@@ -19,17 +19,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import email_user
 from core.images import image_sanitize
 from events.models import Event, EventRole, Role
 from events.services import can, require
-from notifications.services import notification_send
+from notifications.services import user_notify
 
 from .models import CadenceTask, Inspection, InspectionPhoto, LandedCompany, LedgerChange, LedgerStatus, Milestone
 from .validators import validate_credit_code
@@ -198,7 +196,7 @@ def status_change_notify(*, change: LedgerChange) -> None:
     company = change.company
     if company.responsible is None:
         return
-    _tell(
+    user_notify(
         user=company.responsible,
         event=company.event,
         template="landing/email/status_changed",
@@ -399,7 +397,7 @@ def cadence_reminders_send(*, today: date | None = None) -> int:
     )
     now = timezone.now()
     for task in due_soon:
-        _tell(
+        user_notify(
             user=task.assignee,
             event=task.company.event,
             template="landing/email/reminder",
@@ -432,7 +430,7 @@ def cadence_overdue_flag(*, today: date | None = None) -> int:
     for event_id, tasks in by_event.items():
         event = tasks[0].company.event
         for organiser in organisers[event_id]:
-            _tell(
+            user_notify(
                 user=organiser,
                 event=event,
                 template="landing/email/overdue",
@@ -441,12 +439,3 @@ def cadence_overdue_flag(*, today: date | None = None) -> int:
                 context={"tasks": tasks, "count": len(tasks)},
             )
     return len(overdue)
-
-
-def _tell(*, user: User, event: Event, template: str, kind: str, url: str, context: dict, body: str = "") -> None:
-    """E-mail ``user`` and leave the same news on the site, both in the user's language."""
-    context = {"event": event, "url": f"{settings.SITE_URL}{url}", **context}
-    email_user(user=user, template=template, context=context)
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        title = " ".join(render_to_string(f"{template}_subject.txt", {"user": user, **context}).split())
-        notification_send(user=user, kind=kind, title=title, body=body, url=url, event=event)

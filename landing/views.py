@@ -5,6 +5,7 @@ selector and render; the rules live in ``services``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -65,6 +66,7 @@ def board(request, slug: str):
 
 def _detail(request, event: Event, company: LandedCompany, status: int = 200, **forms):
     today = services.local_today()
+    prefetch_related_objects([company], "milestones")  # read by the timeline and by the milestone list
     context = {
         "event": event,
         "company": company,

@@ -11,7 +11,6 @@ concurrent writers in a room wait for each other, on SQLite the write lock is ta
 (waiting out the busy timeout) instead of being upgraded later, which could deadlock.
 """
 
-import time
 import unicodedata
 from datetime import datetime
 
@@ -26,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.ratelimit import rate_limited
 from events.models import Event
 from events.services import can, require
 from judging import selectors as judging_selectors
@@ -177,25 +177,10 @@ def clean_text(text, *, max_length: int) -> str:
     return text
 
 
-def _rate_limited(kind: str, room: RoadshowRoom, user) -> bool:
-    """Count one action of ``kind`` in the current window; True once the user is over the limit.
-
-    Fixed windows in the cache (shared by all processes when Redis is the cache).
-    """
-    limit, period = settings.LIVESTREAM_RATE_LIMITS[kind]
-    window = int(time.time() // period)
-    key = f"livestream:rate:{kind}:{room.pk}:{user.pk}:{window}"
-    cache.add(key, 0, timeout=period * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period * 2)
-        count = 1
-    return count > limit
-
-
 def _require_rate(kind: str, room: RoadshowRoom, user) -> None:
-    if _rate_limited(kind, room, user):
+    """Count one action of ``kind`` by the user in the room; refuse it once they are over the limit."""
+    limit, period = settings.LIVESTREAM_RATE_LIMITS[kind]
+    if rate_limited(f"livestream:rate:{kind}:{room.pk}:{user.pk}", limit=limit, period=period):
         raise LiveError("rate_limited", _("You are sending too fast. Wait a few seconds and try again."))
 
 

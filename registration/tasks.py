@@ -8,11 +8,9 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.services import email_user
-from notifications.services import notification_send
+from notifications.services import user_notify
 
 from . import services
 from .models import Entry, ExportJob, RegistrationSettings, Status, StatusChange
@@ -24,14 +22,16 @@ def _absolute(path: str) -> str:
 
 def _send(*, entry: Entry, template: str, kind: str, context: dict, body: str = "") -> None:
     """E-mail the entry's owner and leave the same news on the site, both in the owner's language."""
-    owner = entry.owner
-    context = {"entry": entry, "event": entry.event, "entry_url": _absolute(entry.get_absolute_url()), **context}
-    email_user(user=owner, template=template, context=context)
-    with translation.override(owner.language or settings.LANGUAGE_CODE):
-        title = " ".join(render_to_string(f"{template}_subject.txt", {"user": owner, **context}).split())
-        notification_send(
-            user=owner, kind=kind, title=title, body=body, url=entry.get_absolute_url(), event=entry.event
-        )
+    url = entry.get_absolute_url()
+    user_notify(
+        user=entry.owner,
+        event=entry.event,
+        template=template,
+        kind=kind,
+        url=url,
+        context={"entry": entry, "entry_url": _absolute(url), **context},
+        body=body,
+    )
 
 
 @shared_task

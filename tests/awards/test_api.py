@@ -81,3 +81,16 @@ def test_api_award_list_query_count(client, event, organiser, entries, django_as
     results = response.json()["results"]
     assert [award["name_en"] for award in results] == [f"Vote {i}" for i in range(n)]
     assert [award["winners"][0]["entry"]["id"] for award in results] == [entries[0].pk] * n
+
+
+def test_api_vote_checks_the_entry_once(client, audience_award, entries, django_assert_num_queries):
+    """The posted entry is looked up once, by the service, which both resolves and checks it."""
+    voter = make_voter()
+    client.force_login(voter)
+    # session, user, event, roles, award, the entry (once), verified address, savepoint, the vote,
+    # the burst check, release
+    with django_assert_num_queries(11) as captured:
+        response = client.post(vote_url(audience_award), {"entry": entries[0].pk}, content_type="application/json")
+    assert response.status_code == 201
+    entry_lookups = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "registration_entry"')]
+    assert len(entry_lookups) == 1

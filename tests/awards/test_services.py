@@ -245,7 +245,7 @@ def test_decide_refuses_too_many_and_ineligible(event, organiser, scored_round, 
 
 
 def vote(award, entry, voter, ip="203.0.113.7", agent="Mozilla/5.0"):
-    return services.vote_cast(award=award, entry=entry, voter=voter, ip_address=ip, user_agent=agent)
+    return services.vote_cast(award=award, entry_id=entry.pk, voter=voter, ip_address=ip, user_agent=agent)
 
 
 def test_vote_is_logged_with_address_and_agent_hash(audience_award, entries):

@@ -165,7 +165,7 @@ def test_vote_log_query_count_and_flags(
 ):
     settings.AWARDS_BURST_VOTES = 1  # every vote from a new account raises (or extends) a flag
     for _ in range(n):
-        services.vote_cast(award=audience_award, entry=entries[0], voter=make_voter(), ip_address="192.0.2.9")
+        services.vote_cast(award=audience_award, entry_id=entries[0].pk, voter=make_voter(), ip_address="192.0.2.9")
     client.force_login(organiser)
     with django_assert_num_queries(11):
         response = client.get(url("votes", event, audience_award.pk))

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 BOARD_QUERIES = 7
-COMPANY_QUERIES = 16
+COMPANY_QUERIES = 15
 
 
 def url(name, event, **kwargs):

@@ -1,11 +1,13 @@
 """The in-site notification list: each person sees and marks only their own."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 
 from notifications import services
 from notifications.models import Notification
-from tests.factories import UserFactory
+from tests.factories import EventFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -67,3 +69,45 @@ def test_dashboard_shows_unread_notifications(client):
     services.notifications_mark_read(user=reader)
     response = client.get(reverse("core:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
     assert [s.title for s in response.context["sections"]] == []
+
+
+def test_user_notify_mails_and_notifies_each_person_in_their_own_language(settings, mailoutbox):
+    """One e-mail and one site notification per person: the notification's title is the e-mail's
+    subject, both in the person's language; the e-mail links absolutely, the notification relatively."""
+    settings.SITE_URL = "https://events.example"
+    event = EventFactory(title_zh="海智大赛", title_en="Haizhi Contest")
+    round_ = SimpleNamespace(name="Final")
+    english, chinese = UserFactory(language="en"), UserFactory(language="zh-hans")
+    for person in (english, chinese):
+        services.user_notify(
+            user=person,
+            event=event,
+            template="judging/email/results_released",
+            kind="judging.results_released",
+            url="/events/haizhi/results/",
+            context={"round": round_, "entry": SimpleNamespace(title="Battery")},
+            body="Well done",
+        )
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        ([english.email], "Haizhi Contest: results of Final"),
+        ([chinese.email], "海智大赛：Final结果"),
+    ]
+    assert "https://events.example/events/haizhi/results/" in mailoutbox[0].body
+    assert list(Notification.objects.order_by("pk").values_list("user", "kind", "title", "body", "url", "event")) == [
+        (
+            english.pk,
+            "judging.results_released",
+            "Haizhi Contest: results of Final",
+            "Well done",
+            "/events/haizhi/results/",
+            event.pk,
+        ),
+        (
+            chinese.pk,
+            "judging.results_released",
+            "海智大赛：Final结果",
+            "Well done",
+            "/events/haizhi/results/",
+            event.pk,
+        ),
+    ]
