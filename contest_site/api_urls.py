@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("docking.api_urls")),
     path("", include("landing.api_urls")),
     path("", include("awards.api_urls")),
+    path("", include("experts.api_urls")),
+    path("", include("insights.api_urls")),
 ]

@@ -20,3 +20,20 @@ urlpatterns += [
     path("events/<slug:slug>/meetings/", EventMeetingListView.as_view(), name="api-docking-meetings"),
     path("docking/my-meetings/", MyMeetingListView.as_view(), name="api-docking-my-meetings"),
 ]
+
+# --- Meeting proposals after a round's results ---
+from .api import proposals as proposals_api  # noqa: E402
+
+urlpatterns += [
+    path("rounds/<int:id>/meeting-proposals/", proposals_api.RoundProposalListView.as_view(), name="api-proposals"),
+    path(
+        "rounds/<int:id>/meeting-proposals/generate/",
+        proposals_api.GenerateProposalsView.as_view(),
+        name="api-proposals-generate",
+    ),
+    path("meeting-proposals/<int:id>/", proposals_api.ProposalDetailView.as_view(), name="api-proposal"),
+    path("meeting-proposals/<int:id>/send/", proposals_api.SendProposalView.as_view(), name="api-proposal-send"),
+    path(
+        "meeting-proposals/<int:id>/discard/", proposals_api.DiscardProposalView.as_view(), name="api-proposal-discard"
+    ),
+]
