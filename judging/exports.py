@@ -19,7 +19,7 @@ from registration.models import Entry
 from . import selectors
 from .aggregation import Method
 from .models import Round
-from .services import RoundResults, submitted_cards
+from .services import RoundResults, round_standing, submitted_cards
 
 METHOD_NAMES = {
     Method.WEIGHTED_MEAN: lambda: _("Weighted mean"),
@@ -75,12 +75,25 @@ def score_sheet(round_: Round, results: RoundResults) -> bytes:
 
 
 def ranking_sheet(round_: Round, results: RoundResults) -> bytes:
-    """The ranking under the round's method (overall), with the statistics the results page shows."""
+    """The round's standing (overall), with the statistics the results page shows.
+
+    When the round weighs in the audience vote or a live signal, the rank and total are the
+    weighted ones, followed by the judges' value and each weighted part (count and value on the
+    scale). Raises ``ValidationError`` when the standing cannot be computed.
+    """
     criteria = selectors.criteria_of(round_)
-    result = results.of(round_.method)
+    standing = round_standing(round_, results=results)
     outcomes = selectors.outcomes_of(round_)
-    entries = _entries(ranked.entry.entry_id for ranked in result.overall)
-    group_ranks = {ranked.entry.entry_id: ranked.rank for group in result.by_group.values() for ranked in group}
+    entries = _entries(place.entry.entry_id for place in standing.overall)
+    group_ranks = {place.entry.entry_id: place.rank for group in standing.by_group.values() for place in group}
+    parts_header: list[str] = []
+    if round_.is_weighted:
+        parts_header.append(_("Judges' scores"))
+        if round_.audience_weight > 0:
+            parts_header += [_("Audience votes"), _("Audience votes → on the scale")]
+        if round_.signals_weight > 0:
+            measure = round_.get_signals_measure_display()
+            parts_header += [measure, _("%(measure)s → on the scale") % {"measure": measure}]
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Ranking"))
@@ -91,7 +104,8 @@ def ranking_sheet(round_: Round, results: RoundResults) -> bytes:
             _("Reference"),
             _("Title"),
             _("Track"),
-            METHOD_NAMES[Method(round_.method)](),
+            _("Total") if round_.is_weighted else METHOD_NAMES[Method(round_.method)](),
+            *parts_header,
             _("Cards"),
             *[criterion.name for criterion in criteria],
             _("Spread (range)"),
@@ -100,18 +114,26 @@ def ranking_sheet(round_: Round, results: RoundResults) -> bytes:
             _("Advanced"),
         ]
     )
-    for ranked in result.overall:
-        entry_result = ranked.entry
-        entry = entries[entry_result.entry_id]
+    for place in standing.overall:
+        line = place.entry
+        entry_result = line.result
+        entry = entries[line.entry_id]
         outcome = outcomes.get(entry.pk)
+        parts: list = []
+        if round_.is_weighted:
+            parts.append(line.judges_value)
+            for part in (line.audience, line.signal):
+                if part is not None:
+                    parts += [part.count, part.value]
         sheet.append(
             [
-                ranked.rank,
+                place.rank,
                 group_ranks.get(entry.pk),
                 entry.reference,
                 defuse(entry.title),
                 entry.track.name if entry.track else "",
-                entry_result.value,
+                line.value,
+                *parts,
                 entry_result.card_count,
                 *[entry_result.criterion_means[criterion.pk] for criterion in criteria],
                 entry_result.spread_range,

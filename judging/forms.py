@@ -1,8 +1,11 @@
 """Judging forms. They only parse input; the rules are checked by ``judging.services``."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from awards.models import Award
 from registration.models import Track
 
 from .models import COMMENT_MAX, Criterion, Round
@@ -34,6 +37,10 @@ class RoundForm(forms.ModelForm):
             "advancement_count",
             "advancement_threshold",
             "advance_to",
+            "audience_weight",
+            "audience_award",
+            "signals_weight",
+            "signals_measure",
         ]
         widgets = {
             "opens_at": DATETIME_INPUT,
@@ -45,8 +52,24 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["tracks"].queryset = Track.objects.filter(event=event).order_by("position", "id")
         self.fields["number"].required = False
+        self.fields["audience_award"].queryset = Award.objects.filter(event=event, kind=Award.Kind.AUDIENCE).order_by(
+            "pk"
+        )
+        self.fields["signals_measure"].required = False  # empty means the default, people interested
+        for name in ("audience_weight", "signals_weight"):
+            self.fields[name].required = False  # empty means 0
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "min": "0", "max": "50", "step": "0.01"})
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+    def clean_audience_weight(self):
+        return self.cleaned_data["audience_weight"] or Decimal(0)
+
+    def clean_signals_weight(self):
+        return self.cleaned_data["signals_weight"] or Decimal(0)
+
+    def clean_signals_measure(self):
+        return self.cleaned_data["signals_measure"] or Round.SignalsMeasure.INTERESTED
 
     def _post_clean(self):
         """Skip the model's validation: ``round_create``/``round_update`` check the round, with their messages."""

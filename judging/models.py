@@ -18,6 +18,7 @@ from accounts.models import pick_language
 from events.models import Event
 from registration.models import Entry, Track
 
+from . import weights
 from .aggregation import Method
 
 COMMENT_MAX = 5000
@@ -26,6 +27,7 @@ SCORE_DIGITS = 6
 SCORE_PLACES = 2
 WEIGHT_DIGITS = 5
 WEIGHT_PLACES = 2
+EXTRA_WEIGHT_MAX = Decimal(weights.EXTRA_WEIGHT_MAX)
 
 
 class Round(models.Model):
@@ -47,6 +49,14 @@ class Round(models.Model):
         NEXT_ROUND = "next_round", _("The next round")
         FINALIST = "finalist", _("Finalist")
         AWARDED = "awarded", _("Awarded")
+
+    class SignalsMeasure(models.TextChoices):
+        """Which live signal of the roadshow rooms counts when the organiser gives signals a weight."""
+
+        INTERESTED = "interested", _("People interested")
+        QUESTION_VOTES = "question_votes", _("Question votes")
+        REACTIONS = "reactions", _("Reactions")
+        PEAK_VIEWERS = "peak_viewers", _("Peak viewers")
 
     event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField(_("round number"), validators=[MinValueValidator(1)])
@@ -108,6 +118,45 @@ class Round(models.Model):
     advance_to = models.CharField(
         _("advancing entries become"), max_length=12, choices=AdvanceTo.choices, default=AdvanceTo.NEXT_ROUND
     )
+    audience_weight = models.DecimalField(
+        _("audience vote weight (%)"),
+        max_digits=WEIGHT_DIGITS,
+        decimal_places=WEIGHT_PLACES,
+        default=Decimal(0),
+        help_text=_(
+            "0 keeps the audience vote out of the total. Above 0, the chosen audience award's votes count "
+            "this share of each entry's total (at most 50 %); the judges' scores count the rest."
+        ),
+    )
+    audience_award = models.ForeignKey(
+        "awards.Award",
+        verbose_name=_("audience award whose votes count"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("An audience-vote award of this event; needed when the audience vote weight is above 0."),
+    )
+    signals_weight = models.DecimalField(
+        _("live signal weight (%)"),
+        max_digits=WEIGHT_DIGITS,
+        decimal_places=WEIGHT_PLACES,
+        default=Decimal(0),
+        help_text=_(
+            "0 shows the roadshow rooms' live signals as evidence only. Above 0, the chosen signal counts "
+            "this share of each entry's total; audience vote and live signal together at most 50 %."
+        ),
+    )
+    signals_measure = models.CharField(
+        _("live signal that counts"),
+        max_length=16,
+        choices=SignalsMeasure.choices,
+        default=SignalsMeasure.INTERESTED,
+        help_text=_(
+            "Counted over the entry's pitches in the event's rooms and put on the round's scale: the entry "
+            "with the highest count gets the top of the scale."
+        ),
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     advancement_confirmed_at = models.DateTimeField(_("advancement confirmed at"), null=True, blank=True)
     advancement_confirmed_by = models.ForeignKey(
@@ -149,6 +198,15 @@ class Round(models.Model):
                 name="round_advancement_rule_complete",
                 violation_error_message=_("Give N for a top-N rule, or the lowest advancing score for a threshold."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(audience_weight__gte=0, signals_weight__gte=0)
+                & models.Q(audience_weight__lte=EXTRA_WEIGHT_MAX - models.F("signals_weight")),
+                name="round_extra_weights_leave_judges_the_majority",
+                violation_error_message=_(
+                    "The audience vote and the live signal together may weigh at most 50 %; "
+                    "the judges' scores keep the majority."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,6 +232,43 @@ class Round(models.Model):
     @property
     def advancement_confirmed(self) -> bool:
         return self.advancement_confirmed_at is not None
+
+    @property
+    def judges_weight(self) -> Decimal:
+        """The share of the total, in percent, that the judges' scores count."""
+        return Decimal(100) - self.audience_weight - self.signals_weight
+
+    @property
+    def is_weighted(self) -> bool:
+        """The total includes the audience vote or a live signal, not the judges' scores alone."""
+        return self.audience_weight > 0 or self.signals_weight > 0
+
+    @property
+    def weights_summary(self) -> str:
+        """The sentence shown wherever the round's total appears, or "" when only judges count."""
+        if not self.is_weighted:
+            return ""
+        values = {
+            "audience": f"{self.audience_weight.normalize():f}",
+            "signal": f"{self.signals_weight.normalize():f}",
+            "measure": self.get_signals_measure_display(),
+            "judges": f"{self.judges_weight.normalize():f}",
+        }
+        if self.audience_weight > 0 and self.signals_weight > 0:
+            text = _(
+                "This round's total includes the audience vote at %(audience)s %% and the live signal "
+                "“%(measure)s” at %(signal)s %%; judges' scores count %(judges)s %%."
+            )
+        elif self.audience_weight > 0:
+            text = _(
+                "This round's total includes the audience vote at %(audience)s %%; judges' scores count %(judges)s %%."
+            )
+        else:
+            text = _(
+                "This round's total includes the live signal “%(measure)s” at %(signal)s %%; "
+                "judges' scores count %(judges)s %%."
+            )
+        return str(text) % values
 
 
 class Criterion(models.Model):
@@ -379,6 +474,13 @@ class RoundOutcome(models.Model):
     entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="round_outcomes")
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     value = models.FloatField(_("score"), null=True, blank=True)
+    # The parts of ``value`` when the round weighs in the audience vote or a live signal, as they
+    # stood at the confirmation (votes and signals may still move afterwards; the decision does not).
+    judges_value = models.FloatField(_("judges' score"), null=True, blank=True)
+    audience_votes = models.PositiveIntegerField(_("audience votes"), null=True, blank=True)
+    audience_value = models.FloatField(_("audience vote on the scale"), null=True, blank=True)
+    signal_count = models.PositiveIntegerField(_("live signal"), null=True, blank=True)
+    signal_value = models.FloatField(_("live signal on the scale"), null=True, blank=True)
     advanced = models.BooleanField(_("advanced"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 

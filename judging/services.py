@@ -18,7 +18,7 @@ Who may do what is asked of ``events.services.can``/``require``. On top of that:
 import random
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -30,15 +30,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from awards.models import Award
+from awards.selectors import vote_counts
 from events.models import Event
 from events.services import can, require
 from experts.selectors import expert_fields
+from livestream.selectors import PitchEvidence, pitch_signals_of_entries
 from registration import services as registration_services
 from registration.models import Entry, Status
 
 from . import selectors
 from .aggregation import AggregationError, Card, CriterionSpec, RoundResult, aggregate_all
 from .models import (
+    EXTRA_WEIGHT_MAX,
     SCORE_PLACES,
     Assignment,
     Conflict,
@@ -49,6 +53,7 @@ from .models import (
     Scorecard,
     ScorecardChange,
 )
+from .weights import Component, Standing, blend
 
 ROUND_FIELDS = frozenset(
     {
@@ -68,10 +73,16 @@ ROUND_FIELDS = frozenset(
         "advancement_count",
         "advancement_threshold",
         "advance_to",
+        "audience_weight",
+        "audience_award",
+        "signals_weight",
+        "signals_measure",
     }
 )
 # Changing these would change the meaning of scores already given.
 FIXED_ONCE_SCORED = frozenset({"scale_min", "scale_max"})
+# What the round's total is made of: fixed once advancement has been decided on it.
+WEIGHT_FIELDS = frozenset({"audience_weight", "audience_award", "signals_weight", "signals_measure"})
 RESULTS_CACHE_ROUNDS = 16  # rounds whose results a process keeps
 
 
@@ -121,9 +132,47 @@ def _round_validate(round_: Round) -> None:
         and Round.objects.filter(event_id=round_.event_id, number=round_.number).exclude(pk=round_.pk).exists()
     ):
         errors["number"] = _("This event already has a round number %(number)s.") % {"number": round_.number}
+    errors.update(_weights_errors(round_))
     if errors:
         raise ValidationError(errors)
     round_.full_clean(validate_constraints=False)
+
+
+def _weights_errors(round_: Round) -> dict[str, str]:
+    """The rules of the audience vote and live signal weights: each 0–50 %, together at most 50 %
+    (the judges' scores keep the majority), and a weighted audience vote names an audience award
+    of the round's event."""
+    errors: dict[str, str] = {}
+    labels = {"audience_weight": _("The audience vote's weight"), "signals_weight": _("The live signal's weight")}
+    for name, label in labels.items():
+        weight = getattr(round_, name)
+        if weight is None:
+            setattr(round_, name, Decimal(0))
+        elif not weight.is_finite() or not Decimal(0) <= weight <= EXTRA_WEIGHT_MAX:
+            errors[name] = _("%(what)s must be between 0 and 50 %%.") % {"what": label}
+        elif weight != weight.quantize(Decimal(1).scaleb(-SCORE_PLACES)):
+            errors[name] = _("Use at most two decimal places.")
+    if not errors and round_.audience_weight + round_.signals_weight > EXTRA_WEIGHT_MAX:
+        errors["signals_weight"] = _(
+            "The audience vote and the live signal together weigh %(total)s %%; they may weigh at most 50 %% "
+            "so that the judges' scores keep the majority."
+        ) % {"total": plain(round_.audience_weight + round_.signals_weight)}
+    if round_.signals_measure not in Round.SignalsMeasure.values:
+        errors["signals_measure"] = _("Choose which live signal counts.")
+    award = round_.audience_award
+    if award is not None and (award.event_id != round_.event_id or award.kind != Award.Kind.AUDIENCE):
+        errors["audience_award"] = _("Choose an audience-vote award of this event.")
+    elif award is None and "audience_weight" not in errors and round_.audience_weight > 0:
+        if Award.objects.filter(event_id=round_.event_id, kind=Award.Kind.AUDIENCE).exists():
+            errors["audience_award"] = _(
+                "Choose the audience award whose votes count, or set the audience vote's weight to 0."
+            )
+        else:
+            errors["audience_weight"] = _(
+                "This event has no audience-vote award, so the audience vote cannot count: create one under "
+                "Awards first, or set the weight to 0."
+            )
+    return errors
 
 
 def _apply_round_fields(round_: Round, fields: dict) -> None:
@@ -164,6 +213,12 @@ def round_update(*, round: Round, changed_by: User, tracks: Iterable | None = No
     if changed_fixed and _has_submitted_cards(round_):
         fixed = _("Judges have already submitted cards on this scale; it can no longer change.")
         raise ValidationError({"scale_max": ValidationError(fixed, code="scale_fixed")})
+    changed_weights = sorted(name for name in WEIGHT_FIELDS & set(fields) if fields[name] != getattr(round_, name))
+    if changed_weights and round_.advancement_confirmed:
+        final = _(
+            "Advancement for this round was confirmed on %(time)s with these weights; they can no longer change."
+        ) % {"time": china_time(round_.advancement_confirmed_at)}
+        raise ValidationError({name: ValidationError(final, code="weights_final") for name in changed_weights})
     _apply_round_fields(round_, fields)
     _round_validate(round_)
     with transaction.atomic():
@@ -318,7 +373,8 @@ def assignment_auto(*, round: Round, assigned_by: User, seed: int | None = None)
     Entries with the fewest eligible judges are served first, each taking the least-loaded
     eligible judges (ties go to experts in the entry's track field, then at random, ``seed`` makes
     it repeatable); then card-less assignments move from the busiest to the idlest judges until
-    loads differ by at most one, or no allowed move is left. Entries with fewer than K eligible
+    loads differ by at most one, or no allowed move is left (preferring moves that bring an entry to
+    an expert in its field, avoiding those that take it from one). Entries with fewer than K eligible
     judges get them all and are reported in ``short``.
     """
     round_ = round
@@ -375,7 +431,7 @@ def assignment_auto(*, round: Round, assigned_by: User, seed: int | None = None)
                 loads[judge_id] += 1
                 new_pairs.add((judge_id, entry_id))
         started = set(Scorecard.objects.filter(round=round_).values_list("judge_id", "entry_id"))
-        moves = _rebalance(assigned, loads, judge_ids, conflicts, started | scored)
+        moves = _rebalance(assigned, loads, judge_ids, conflicts, started | scored, off_field)
         for (from_judge, entry_id), to_judge in moves:
             if (from_judge, entry_id) in new_pairs:
                 new_pairs.discard((from_judge, entry_id))
@@ -399,9 +455,13 @@ def _rebalance(
     judge_ids: list[int],
     conflicts: Mapping[tuple[int, int], str],
     pinned: set[tuple[int, int]],
+    off_field: Callable[[int, int], bool] = lambda judge_id, entry_id: False,
 ) -> list[tuple[tuple[int, int], int]]:
     """Move assignments without a card from the busiest judges to the idlest, while that narrows the gap.
 
+    Among the allowed moves between a busiest and an idlest judge, one that gives the entry to an
+    expert in its field (``off_field`` False) and takes it from a judge outside it goes first; one
+    that takes it from an expert to a judge outside the field goes last. Balance still comes first.
     Returns ((from judge, entry), to judge) moves, already applied to ``assigned`` and ``loads``.
     """
     moves: list[tuple[tuple[int, int], int]] = []
@@ -416,23 +476,26 @@ def _rebalance(
         low, high = loads[ordered[0]], loads[ordered[-1]]
         if high - low <= 1:
             return moves
-        move = None
-        for donor in reversed(ordered):
-            if loads[donor] < high:
-                break
-            for receiver in ordered:
-                if loads[receiver] > low or move:
-                    break
-                for entry_id in sorted(entries_of[donor]):
-                    if (
-                        (donor, entry_id) not in pinned
-                        and receiver not in assigned[entry_id]
-                        and (receiver, entry_id) not in conflicts
-                    ):
-                        move = (donor, entry_id, receiver)
-                        break
-            if move:
-                break
+        donors = [judge_id for judge_id in reversed(ordered) if loads[judge_id] == high]
+        receivers = [judge_id for judge_id in ordered if loads[judge_id] == low]
+        allowed = (
+            (donor, entry_id, receiver)
+            for donor in donors
+            for receiver in receivers
+            for entry_id in sorted(entries_of[donor])
+            if (donor, entry_id) not in pinned
+            and receiver not in assigned[entry_id]
+            and (receiver, entry_id) not in conflicts
+        )
+        # Field cost: −1 brings the entry to an expert of its field, 0 neutral, 1 takes it from one.
+        move, best_cost = None, 2
+        for candidate in allowed:
+            giver, entry, taker = candidate
+            cost = int(off_field(taker, entry)) - int(off_field(giver, entry))
+            if cost < best_cost:
+                move, best_cost = candidate, cost
+                if cost < 0:
+                    break  # nothing beats a gain
         if move is None:
             return moves
         donor, entry_id, receiver = move
@@ -1046,42 +1109,113 @@ def round_results(*, round: Round, viewer: User) -> RoundResults:
     return results_compute(round)
 
 
+# --- The round's standing: judges' results with the audience vote and a live signal weighed in ----------
+
+SIGNAL_COUNTS = {
+    Round.SignalsMeasure.INTERESTED: lambda evidence: evidence.interest_clicks,
+    Round.SignalsMeasure.QUESTION_VOTES: lambda evidence: evidence.question_votes,
+    Round.SignalsMeasure.REACTIONS: lambda evidence: evidence.reaction_total,
+    Round.SignalsMeasure.PEAK_VIEWERS: lambda evidence: evidence.peak_viewers,
+}
+
+
+def signal_count(evidence: PitchEvidence | None, measure: str) -> int:
+    """The round's chosen live signal in an entry's evidence (0 when it did not pitch)."""
+    return 0 if evidence is None else SIGNAL_COUNTS[Round.SignalsMeasure(measure)](evidence)
+
+
+def _audience_counts(round_: Round) -> dict[int, int]:
+    """Votes per entry in the round's audience award (two queries); refused when the award is gone."""
+    award = Award.objects.filter(
+        pk=round_.audience_award_id, event_id=round_.event_id, kind=Award.Kind.AUDIENCE
+    ).first()
+    if award is None:
+        raise ValidationError(
+            _(
+                "This round counts the audience vote at %(weight)s %%, but its audience award is gone or is "
+                "no longer an audience vote. Choose one in the round's set-up, or set the weight to 0."
+            )
+            % {"weight": plain(round_.audience_weight)},
+            code="no_audience_award",
+        )
+    return vote_counts(award)
+
+
+def round_standing(round_: Round, *, method: str | None = None, results: RoundResults | None = None) -> Standing:
+    """The round's standing under ``method`` (default: the round's own): the judges' results, with the
+    audience vote and the chosen live signal weighed in when the organiser gave them a weight.
+
+    With both weights 0 it is the judges' ranking exactly. Otherwise each entry's votes and signal
+    are read fresh (a constant number of queries, however many entries) and put on the round's
+    scale by ``judging.weights.blend``. Raises ``ValidationError`` when the results cannot be
+    computed or the weighted audience award is gone.
+    """
+    results = results if results is not None else results_compute(round_)
+    if results.error:
+        raise ValidationError(results.error, code="no_results")
+    result = results.of(method or round_.method)
+    audience_counts: dict[int, int] = {}
+    signal_counts: dict[int, int] = {}
+    if round_.audience_weight > 0:
+        audience_counts = _audience_counts(round_)
+    if round_.signals_weight > 0:
+        evidence = pitch_signals_of_entries(event=round_.event, entry_ids=list(result.entries))
+        signal_counts = {
+            entry_id: signal_count(entry_evidence, round_.signals_measure)
+            for entry_id, entry_evidence in evidence.items()
+        }
+    return blend(
+        result,
+        tie_break_criterion=round_.tie_break_criterion_id,
+        audience_weight=round_.audience_weight,
+        audience_counts=audience_counts,
+        signals_weight=round_.signals_weight,
+        signal_counts=signal_counts,
+    )
+
+
 # --- Advancement and release --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class AdvancementLine:
+    """One entry in the advancement preview; ``value`` is the round's total (see ``round_standing``),
+    ``judges_value``, ``audience`` and ``signal`` its parts (the last two None when not weighted)."""
+
     entry_id: int
     rank: int | None
     group_rank: int | None
     value: float | None
     card_count: int
     advances: bool
+    judges_value: float | None = None
+    audience: Component | None = None
+    signal: Component | None = None
 
 
 def _advancement_lines(round_: Round) -> list[AdvancementLine]:
-    results = results_compute(round_)
-    if results.error:
-        raise ValidationError(results.error, code="no_results")
-    result = results.of(round_.method)
-    group_ranks = {ranked.entry.entry_id: ranked.rank for group in result.by_group.values() for ranked in group}
+    standing = round_standing(round_)
+    group_ranks = {place.entry.entry_id: place.rank for group in standing.by_group.values() for place in group}
     lines = []
-    for ranked in result.overall:
-        entry_result = ranked.entry
+    for place in standing.overall:
+        line = place.entry
         if round_.advancement_rule == Round.AdvancementRule.TOP_OVERALL:
-            advances = ranked.rank <= round_.advancement_count
+            advances = place.rank <= round_.advancement_count
         elif round_.advancement_rule == Round.AdvancementRule.TOP_PER_TRACK:
-            advances = group_ranks[entry_result.entry_id] <= round_.advancement_count
+            advances = group_ranks[line.entry_id] <= round_.advancement_count
         else:
-            advances = entry_result.value >= float(round_.advancement_threshold)
+            advances = line.value >= float(round_.advancement_threshold)
         lines.append(
             AdvancementLine(
-                entry_id=entry_result.entry_id,
-                rank=ranked.rank,
-                group_rank=group_ranks[entry_result.entry_id],
-                value=entry_result.value,
-                card_count=entry_result.card_count,
+                entry_id=line.entry_id,
+                rank=place.rank,
+                group_rank=group_ranks[line.entry_id],
+                value=line.value,
+                card_count=line.card_count,
                 advances=advances,
+                judges_value=line.judges_value,
+                audience=line.audience,
+                signal=line.signal,
             )
         )
     scored = {line.entry_id for line in lines}
@@ -1093,9 +1227,11 @@ def _advancement_lines(round_: Round) -> list[AdvancementLine]:
 def advancement_preview(*, round: Round, viewer: User) -> list[AdvancementLine]:
     """Who would advance under the round's rule and method (organisers).
 
-    Top N (overall or per track) takes every entry ranked N or better, so entries tied at
-    the cut all advance; a threshold takes every entry whose value reaches it. Entries
-    without a submitted card never advance.
+    Entries are ranked by the round's total: the judges' value, with the audience vote and a
+    live signal weighed in only when the organiser gave them a weight. Top N (overall or per
+    track) takes every entry ranked N or better, so entries tied at the cut all advance; a
+    threshold takes every entry whose total reaches it. Entries without a submitted card
+    never advance.
     """
     require(viewer, "judging.view_results", round.event)
     return _advancement_lines(round)
@@ -1123,8 +1259,9 @@ def advancement_confirm(*, round: Round, confirmed_by: User) -> list[RoundOutcom
 
     The round is closed first if it is not (its cards lock). Advancing entries change status
     through ``registration.services.entries_status_change`` (which tells their entrants);
-    every entry of the round gets a ``RoundOutcome``, and those that did not advance are told
-    in their own language. Confirming twice is refused.
+    every entry of the round gets a ``RoundOutcome`` (with the parts of its total when the round
+    weighs in the audience vote or a live signal, as they stand now), and those that did not
+    advance are told in their own language. Confirming twice is refused.
     """
     round_ = round
     require(confirmed_by, "judging.configure", round_.event)
@@ -1157,6 +1294,11 @@ def advancement_confirm(*, round: Round, confirmed_by: User) -> list[RoundOutcom
                     entry_id=line.entry_id,
                     rank=line.rank,
                     value=line.value,
+                    judges_value=line.judges_value if locked_round.is_weighted else None,
+                    audience_votes=line.audience.count if line.audience else None,
+                    audience_value=line.audience.value if line.audience else None,
+                    signal_count=line.signal.count if line.signal else None,
+                    signal_value=line.signal.value if line.signal else None,
                     advanced=line.advances,
                     decided_at=now,
                 )
@@ -1210,9 +1352,29 @@ def results_visible_to(user: User, round_: Round) -> bool:
     return round_.results_released and can(user, "judging.view_released", round_.event)
 
 
+def _frozen_line(outcome: RoundOutcome) -> dict:
+    """The total and its parts as they stood when advancement was confirmed (a weighted round)."""
+    return {
+        "rank": outcome.rank,
+        "value": outcome.value,
+        "judges_value": outcome.judges_value,
+        "audience": None
+        if outcome.audience_votes is None
+        else Component(count=outcome.audience_votes, value=outcome.audience_value),
+        "signal": None
+        if outcome.signal_count is None
+        else Component(count=outcome.signal_count, value=outcome.signal_value),
+    }
+
+
 def entrant_results(*, user: User, event: Event) -> list[dict]:
-    """Each of the user's own entries in each released round: rank, value, whether it advanced,
-    and the feedback released for it (never the judges' names)."""
+    """Each of the user's own entries in each released round: rank, total, whether it advanced,
+    and the feedback released for it (never the judges' names).
+
+    The rank and total are the round's standing (``round_standing``). When the round weighs in the
+    audience vote or a live signal, the row also holds the judges' value and those parts, and once
+    advancement is confirmed they are the ones the decision was taken on.
+    """
     if not user.is_authenticated:
         return []
     own_entries = list(Entry.objects.filter(event=event, owner=user).select_related("track").order_by("pk"))
@@ -1224,23 +1386,34 @@ def entrant_results(*, user: User, event: Event) -> list[dict]:
     }
     feedback_by_entry = {entry.pk: selectors.released_feedback(entry) for entry in own_entries}
     rows = []
-    for round_ in selectors.rounds_of(event).filter(results_released_at__isnull=False):
-        computed = results_compute(round_)
-        result = computed.of(round_.method)
-        ranks = {ranked.entry.entry_id: ranked for ranked in result.overall} if result else {}
+    for round_ in selectors.rounds_of(event).filter(results_released_at__isnull=False).select_related("event"):
+        try:
+            standing = round_standing(round_)
+        except ValidationError:
+            standing = None
+        places = {place.entry.entry_id: place for place in standing.overall} if standing else {}
         for entry in own_entries:
-            ranked = ranks.get(entry.pk)
+            place = places.get(entry.pk)
             outcome = outcomes.get((round_.pk, entry.pk))
             feedback = feedback_by_entry[entry.pk].get(round_.pk, [])
-            if ranked is None and outcome is None and not feedback:
+            if place is None and outcome is None and not feedback:
                 continue
+            line = {
+                "rank": place.rank if place else None,
+                "value": place.entry.value if place else None,
+                "judges_value": place.entry.judges_value if place else None,
+                "audience": place.entry.audience if place else None,
+                "signal": place.entry.signal if place else None,
+            }
+            if round_.is_weighted and outcome is not None and outcome.value is not None:
+                line = _frozen_line(outcome)
             rows.append(
                 {
                     "round": round_,
                     "entry": entry,
-                    "rank": ranked.rank if ranked else None,
-                    "of": len(ranks),
-                    "value": ranked.entry.value if ranked else None,
+                    "of": len(places),
+                    "weighted": round_.is_weighted,
+                    **line,
                     "outcome": outcome,
                     "feedback": feedback,
                 }

@@ -495,7 +495,12 @@ def _method(request, round_: Round) -> str:
 
 @login_required
 def results(request, slug: str, number: int):
-    """The ranking under one method, with every method's value side by side (organisers)."""
+    """The ranking under one method, with every method's value side by side (organisers).
+
+    The rank and total are the round's standing: when the organiser gave the audience vote or a
+    live signal a weight, they are weighed in and shown as columns; otherwise the live signals are
+    shown as evidence only.
+    """
     round_ = _round(request, slug, number)
     computed = services.round_results(round=round_, viewer=request.user)
     method = _method(request, round_)
@@ -504,11 +509,17 @@ def results(request, slug: str, number: int):
     criteria = selectors.criteria_of(round_)
     page = None
     rows = []
-    if not computed.error:
-        result = computed.of(method)
-        ranking = result.by_group.get(int(track_id), ()) if track_id.isdigit() else result.overall
+    error = computed.error
+    standing = None
+    if not error:
+        try:
+            standing = services.round_standing(round_, method=method, results=computed)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if standing is not None:
+        ranking = standing.by_group.get(int(track_id), ()) if track_id.isdigit() else standing.overall
         page = Paginator(ranking, RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
-        page_ids = [ranked.entry.entry_id for ranked in page.object_list]
+        page_ids = [place.entry.entry_id for place in page.object_list]
         entries = Entry.objects.in_bulk(page_ids)
         card_ids = {
             (entry_id, judge_id): card_id
@@ -519,24 +530,25 @@ def results(request, slug: str, number: int):
         judges = User.objects.in_bulk({judge_id for _entry, judge_id in card_ids})
         others = {m: computed.of(m) for m in Method}
         rank_of = {m: {r.entry.entry_id: r.rank for r in others[m].overall} for m in Method}
-        # Live signals are shown beside the scores as evidence only: they never enter a total or a rank.
+        # Live signals beside the scores: evidence only, unless the round gives one of them a weight.
         signals = pitch_signals_of_entries(event=round_.event, entry_ids=page_ids)
         rows = [
             {
-                "rank": ranked.rank,
-                "entry": entries[ranked.entry.entry_id],
-                "result": ranked.entry,
+                "rank": place.rank,
+                "entry": entries[place.entry.entry_id],
+                "result": place.entry.result,
+                "line": place.entry,
                 "methods": [
-                    (others[m].entries[ranked.entry.entry_id].value, rank_of[m][ranked.entry.entry_id]) for m in Method
+                    (others[m].entries[place.entry.entry_id].value, rank_of[m][place.entry.entry_id]) for m in Method
                 ],
-                "criterion_means": [ranked.entry.criterion_means[c.pk] for c in criteria],
+                "criterion_means": [place.entry.result.criterion_means[c.pk] for c in criteria],
                 "cards": [
-                    (card_ids[(ranked.entry.entry_id, judge_id)], judges[judge_id], total)
-                    for judge_id, total in ranked.entry.judge_totals.items()
+                    (card_ids[(place.entry.entry_id, judge_id)], judges[judge_id], total)
+                    for judge_id, total in place.entry.result.judge_totals.items()
                 ],
-                "signals": signals.get(ranked.entry.entry_id),
+                "signals": signals.get(place.entry.entry_id),
             }
-            for ranked in page.object_list
+            for place in page.object_list
         ]
     return render(
         request,
@@ -544,7 +556,7 @@ def results(request, slug: str, number: int):
         {
             "event": round_.event,
             "round": round_,
-            "error": computed.error,
+            "error": error,
             "method": method,
             "methods": [(m.value, METHOD_LABELS[m.value]) for m in Method],
             "tracks": tracks,
@@ -552,6 +564,7 @@ def results(request, slug: str, number: int):
             "criteria": criteria,
             "rows": rows,
             "page": page,
+            "weighted": standing is not None and standing.weighted,
             "has_signals": any(row["signals"] for row in rows),
         },
     )
@@ -705,7 +718,11 @@ def export(request, slug: str, number: int, kind: str):
         messages.error(request, computed.error)
         return redirect("judging:results", slug=slug, number=number)
     build = exports.score_sheet if kind == "scores" else exports.ranking_sheet
-    content = build(round_, computed)
+    try:
+        content = build(round_, computed)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("judging:results", slug=slug, number=number)
     stamp = timezone.localtime(timezone.now()).strftime("%Y%m%d-%H%M")
     return FileResponse(
         io.BytesIO(content),
@@ -729,12 +746,12 @@ def my_results(request, slug: str):
         for round_ in selectors.rounds_of(event).filter(results_released_at__isnull=False):
             if not services.results_visible_to(request.user, round_):
                 continue
-            computed = services.results_compute(round_)
-            if computed.error:
+            try:
+                ranking = services.round_standing(round_).overall
+            except ValidationError:
                 continue
-            ranking = computed.of(round_.method).overall
-            entries = Entry.objects.select_related("track").in_bulk([r.entry.entry_id for r in ranking])
-            rankings.append((round_, [(ranked, entries[ranked.entry.entry_id]) for ranked in ranking]))
+            entries = Entry.objects.select_related("track").in_bulk([place.entry.entry_id for place in ranking])
+            rankings.append((round_, [(place, entries[place.entry.entry_id]) for place in ranking]))
     return render(
         request,
         "judging/my_results.html",
