@@ -112,6 +112,7 @@ async def _viewers_main(url: str, origin: str, count: int, first_frame: bool, ex
     """Connect ``count`` viewers, report, record when each chat message arrives until told to stop."""
     received: dict[str, list[float]] = {}
     state = {"connected": 0, "failed": 0, "complete": 0}
+    failures: dict[str, int] = {}
     sockets = []
     all_complete = asyncio.Event()
 
@@ -122,8 +123,10 @@ async def _viewers_main(url: str, origin: str, count: int, first_frame: bool, ex
             )
             if first_frame:
                 await socket.recv()  # room.state
-        except (OSError, TimeoutError, WebSocketException):
+        except (OSError, TimeoutError, WebSocketException) as exc:
             state["failed"] += 1
+            reason = f"{type(exc).__name__}: {exc}"[:90]
+            failures[reason] = failures.get(reason, 0) + 1
             return
         state["connected"] += 1
         sockets.append(socket)
@@ -151,7 +154,7 @@ async def _viewers_main(url: str, origin: str, count: int, first_frame: bool, ex
         while state["connected"] + state["failed"] < first + wave:
             await asyncio.sleep(0.02)
     loop = asyncio.get_running_loop()
-    conn.send(("connected", state["connected"], state["failed"]))
+    conn.send(("connected", state["connected"], state["failed"], failures))
     stop = loop.run_in_executor(None, conn.recv)
     complete = asyncio.create_task(all_complete.wait())
     done, _ = await asyncio.wait({stop, complete}, return_when=asyncio.FIRST_COMPLETED)
@@ -188,11 +191,14 @@ def _measure(
         process.start()
         workers.append((process, parent))
     connected = failed = 0
+    failures: dict[str, int] = {}
     for _process, parent in workers:
         if not parent.poll(CONNECT_SECONDS):
             raise RuntimeError("a client process did not connect its viewers in time")
-        _, ok, bad = parent.recv()
+        _, ok, bad, why = parent.recv()
         connected, failed = connected + ok, failed + bad
+        for reason, count in why.items():
+            failures[reason] = failures.get(reason, 0) + count
     connect_seconds = time.monotonic() - started
     time.sleep(1)
     rss_idle = rss_kib(server_pid)
@@ -231,6 +237,7 @@ def _measure(
         "connect_s": connect_seconds,
         "idle_kib_per_viewer": (rss_idle - rss_before) / max(1, connected),
         "cpu_ms_per_1000": 1_000_000 * server_cpu / max(1, len(latencies)),
+        "failures": failures,
     }
 
 
@@ -286,6 +293,8 @@ def _print_run(title: str, result: dict) -> None:
         f" viewer   connect {result['connect_s']:.1f} s ({result['viewers']} in, {result['failed']} refused/timed out)"
     )
     print(f"    server CPU {result['cpu_ms_per_1000']:6.1f} ms per 1,000 deliveries (sending and draining)")
+    for reason, count in sorted(result["failures"].items(), key=lambda item: -item[1]):
+        print(f"    not connected: {count} × {reason}")
 
 
 def _run_count(viewers: int, clients: int) -> None:
