@@ -457,7 +457,7 @@ def seed_volume(*, event, tracks: list[Track], questions: list[Question], owners
         title_zh = f"{ZH_QUALIFIERS[qualifier]}{ZH_SUBJECTS[subject]}项目 {number + 1}号"
         title_en = f"{EN_QUALIFIERS[qualifier]} {EN_SUBJECTS[subject]} project no. {number + 1}"
         english_only = number % 4 == 0
-        chinese_only = number % 7 == 3
+        chinese_only = number % 7 == 3 and not english_only  # never neither: every project has a title
         submitted = status != Status.DRAFT and not (status == Status.WITHDRAWN and number % 2)
         new_entries.append(
             Entry(

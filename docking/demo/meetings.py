@@ -5,7 +5,9 @@ entrant4's projects, a meeting the enterprise requested and entrant1 accepted at
 meeting the organiser put on the schedule, and a request from the investor that entrant1 still
 has to answer. On the contest: the interest the enterprise and the investor marked in the final
 roadshow (turned into leads) and signed deals. Deals: signed ones with amounts, an intent and a
-cancelled one.
+cancelled one. After the contest's released preliminary round (and its semi-final roadshow, where
+the enterprise and the investor marked interest), the meeting proposals generated for the round's
+top entries: drafts, one with a proposed time, and the weakest match, which the organiser set aside.
 
 Everything goes through the docking services. Idempotent: each record is looked up by its
 natural key (people, project, event) first and only created when missing.
@@ -15,17 +17,29 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from core.demo import DemoContext
+from judging import selectors as judging_selectors
 from livestream.models import AgendaSlot, RoomInterest
 from registration.models import Entry, Status
 
-from ..models import Deal, EnterpriseProfile, FairTable, Lead, Meeting, MeetingParticipant, MeetingRequest
+from ..models import (
+    Deal,
+    EnterpriseProfile,
+    FairTable,
+    Lead,
+    Meeting,
+    MeetingParticipant,
+    MeetingProposal,
+    MeetingRequest,
+)
 from ..selectors.meetings import docking_entries
 from ..services import deals as deal_services
 from ..services import leads as lead_services
 from ..services import meetings as meeting_services
+from ..services import proposals as proposal_services
 from ..services.meetings import Slot
 
 CONTEST = "haicheng-innovation-contest-2026"
@@ -35,6 +49,9 @@ TABLES = [("T01", "A 区 Hall A"), ("T02", "A 区 Hall A"), ("T03", "B 区 Hall 
 SIGNED_ON = date(2026, 11, 18)
 # Projects the contest's deals are about, best first.
 DEAL_STATUSES = [Status.AWARDED, Status.FINALIST, Status.IN_ROUND, Status.SCREENED_IN]
+PROPOSAL_TOP_N = 8
+PROPOSAL_PER_ENTRY = 1
+PROPOSAL_MINUTES = 30
 
 
 def _enterprise(ctx: DemoContext, org_key: str, user_key: str) -> EnterpriseProfile:
@@ -82,6 +99,12 @@ def _room_interest(ctx: DemoContext, contest) -> None:
     linked = lead_services.leads_import_room_interests(event=contest, imported_by=None)
     if linked:
         ctx.count("leads", linked)
+    # On the site a room's interest becomes a lead the moment it is marked; the demo's past roadshow
+    # (livestream.demo) was written as held days ago, so its leads date from the marks too.
+    marked_at = RoomInterest.objects.filter(pk=OuterRef("room_interest_id")).values("created_at")[:1]
+    Lead.objects.filter(event=contest, room_interest__created_at__lt=F("created_at")).update(
+        created_at=Subquery(marked_at), updated_at=Subquery(marked_at)
+    )
 
 
 def _fair(ctx: DemoContext, fair) -> None:
@@ -239,3 +262,33 @@ def seed(ctx: DemoContext) -> None:
     _room_interest(ctx, contest)
     _fair(ctx, fair)
     _deals(ctx, contest, fair, bluesea, fund)
+    _proposals(ctx, contest, fair)
+
+
+def _proposals(ctx: DemoContext, contest, fair) -> None:
+    """Meeting proposals after the preliminary round's results, once per round (generating again
+    would replace the drafts)."""
+    round_ = judging_selectors.round_of(contest, 1)
+    if round_ is None or not round_.results_released:
+        return
+    if MeetingProposal.objects.filter(round=round_).exists():
+        return
+    organiser = ctx.users["organiser"]
+    drafts = proposal_services.meeting_proposals_generate(
+        round=round_, generated_by=organiser, top_n=PROPOSAL_TOP_N, per_entry=PROPOSAL_PER_ENTRY
+    )
+    if not drafts:
+        return
+    ctx.count("meeting proposals", len(drafts))
+    # The best-placed pair gets a time: 10:00 on the fair's first day, before the afternoon sessions.
+    first = min(drafts, key=lambda proposal: (proposal.rank, -proposal.score, proposal.person_id))
+    starts_at = _fair_day(fair) - timedelta(hours=4)
+    proposal_services.meeting_proposal_update(
+        proposal=first,
+        changed_by=organiser,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=PROPOSAL_MINUTES),
+    )
+    weakest = min(drafts, key=lambda proposal: (proposal.score, -proposal.rank, proposal.person_id))
+    if weakest.pk != first.pk and len(drafts) > 2:
+        proposal_services.meeting_proposal_discard(proposal=weakest, discarded_by=organiser)

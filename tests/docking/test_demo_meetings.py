@@ -4,13 +4,22 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from docking.models import Deal, DealChange, EnterpriseProfile, FairTable, Lead, Meeting, MeetingRequest
+from docking.models import (
+    Deal,
+    DealChange,
+    EnterpriseProfile,
+    FairTable,
+    Lead,
+    Meeting,
+    MeetingProposal,
+    MeetingRequest,
+)
 from docking.selectors.deals import signed_deals
 from livestream.models import RoomInterest
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
-MODELS = (EnterpriseProfile, FairTable, Lead, MeetingRequest, Meeting, Deal, DealChange, RoomInterest)
+MODELS = (EnterpriseProfile, FairTable, Lead, MeetingRequest, Meeting, Deal, DealChange, RoomInterest, MeetingProposal)
 
 
 def _counts() -> dict:
@@ -48,3 +57,30 @@ def test_demo_docking_meetings_and_deals_seed_once():
     assert signed_deals().count() == 2
     assert all(deal.amount_cny > 0 for deal in signed_deals())
     assert DealChange.objects.filter(to_stage="cancelled").exclude(reason="").count() == 1
+
+
+def test_demo_proposes_meetings_after_the_released_preliminary_round():
+    call_command("seed_demo", "--quiet-logins")
+    first = list(MeetingProposal.objects.order_by("pk").values_list("pk", "status", "starts_at"))
+    call_command("seed_demo", "--quiet-logins")
+    assert list(MeetingProposal.objects.order_by("pk").values_list("pk", "status", "starts_at")) == first
+
+    proposals = MeetingProposal.objects.select_related("round", "entry__owner", "person").order_by("rank", "pk")
+    assert {(p.event.slug, p.round.number) for p in proposals} == {("haicheng-innovation-contest-2026", 1)}
+    assert proposals[0].round.results_released
+    assert sorted(p.status for p in proposals).count("draft") >= 3
+    # The round's best project meets the investor who declared interest in it, at a proposed time.
+    (timed,) = proposals.exclude(starts_at=None)
+    assert (timed.rank, timed.entry.owner.email, timed.person.email, timed.score, timed.status) == (
+        1,
+        "entrant2@haizhi.example",
+        "investor@haizhi.example",
+        1.0,
+        "draft",
+    )
+    assert (timed.ends_at - timed.starts_at).total_seconds() == 30 * 60
+    # The weakest match was set aside; no proposal pairs a project with its own owner.
+    (discarded,) = proposals.filter(status="discarded")
+    assert discarded.score == min(p.score for p in proposals)
+    assert all(p.person_id != p.entry.owner_id for p in proposals)
+    assert all(p.reason for p in proposals)
