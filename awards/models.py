@@ -2,8 +2,10 @@
 
 The rules (who may configure, rank, decide and vote, and how a burst of votes is flagged)
 live in ``awards.services``. An award ranks eligible entries by a subset of one judging
-round's criteria, or — for the audience award — by votes. Votes are never mixed into the
-judges' totals: judging reads nothing from this app.
+round's criteria, or — for the audience award — by votes. Votes are not part of the judges'
+totals unless the organiser gives the audience vote a weight in the round's settings (the round
+names the audience award whose votes count; ``judging.services.round_standing`` reads its vote
+counts), shown on the results.
 """
 
 from django.conf import settings

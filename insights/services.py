@@ -22,6 +22,7 @@ from events.services import can, require
 from judging import selectors as judging_selectors
 from judging import services as judging_services
 from judging.models import RoundOutcome
+from judging.weights import Component, Standing
 from landing.models import LandedCompany, LedgerChange
 from livestream import selectors as livestream_selectors
 from livestream.models import AgendaSlot, RoomInterest
@@ -177,7 +178,13 @@ def monthly_report_build(*, user: User, event: Event, first: dt.date, today: dt.
 
 @dataclass
 class RoundLine:
-    """An entry in one judging round: its value under the round's method and its rank."""
+    """An entry in one judging round: its total under the round's method and its rank.
+
+    The total and rank are the round's standing (``judging.services.round_standing``): when the
+    round weighs in the audience vote or a live signal, ``weighted`` is set and ``judges_value``,
+    ``audience`` and ``signal`` are the parts; once advancement is confirmed they are the ones the
+    decision was taken on (``frozen``). ``error`` says why a weighted round has no standing.
+    """
 
     round: object
     value: float | None
@@ -186,13 +193,20 @@ class RoundLine:
     card_count: int | None
     outcome: RoundOutcome | None
     feedback: list[str] = field(default_factory=list)
+    weighted: bool = False
+    judges_value: float | None = None
+    audience: Component | None = None
+    signal: Component | None = None
+    frozen: bool = False
+    error: str = ""
 
 
 @dataclass
 class PitchLine:
     slot: AgendaSlot
     interest_count: int
-    # The live signals of a pitch that started: evidence beside the scores, never part of them.
+    # The live signals of a pitch that started: evidence beside the scores (a round counts one only
+    # when it gives it a weight; ``EntryHistory.signal_rounds``).
     signals: livestream_selectors.PitchEvidence | None = None
 
 
@@ -211,6 +225,11 @@ class EntryHistory:
     company: LandedCompany | None
     ledger_changes: list[LedgerChange]
 
+    @property
+    def signal_rounds(self) -> list[RoundLine]:
+        """The rounds shown whose total counts a live signal (the pitches' signals are evidence elsewhere)."""
+        return [line for line in self.rounds if line.round.signals_weight > 0]
+
 
 LEDGER_CHANGES_SHOWN = 10
 
@@ -222,32 +241,63 @@ def entry_history_visible(user: User, entry: Entry) -> bool:
     return user.is_authenticated and entry.owner_id == user.pk
 
 
+def _standing(round_, entry: Entry) -> tuple[Standing | None, str]:
+    """The round's standing, or None and why not when the judges did score the entry (the round's
+    weighted audience award is gone)."""
+    computed = judging_services.results_compute(round_)
+    if computed.error:
+        return None, ""
+    try:
+        return judging_services.round_standing(round_, results=computed), ""
+    except ValidationError as exc:
+        scored = entry.pk in computed.of(round_.method).entries
+        return None, " ".join(exc.messages) if scored else ""
+
+
 def _round_lines(entry: Entry, *, full: bool) -> list[RoundLine]:
     outcomes = {outcome.round_id: outcome for outcome in RoundOutcome.objects.filter(entry=entry)}
     feedback = judging_selectors.released_feedback(entry) if not full else {}
-    rounds = judging_selectors.rounds_of(entry.event)
+    rounds = judging_selectors.rounds_of(entry.event).select_related("event")
     if not full:
         rounds = rounds.filter(results_released_at__isnull=False)
     lines = []
     for round_ in rounds:
-        computed = judging_services.results_compute(round_)
-        result = computed.of(round_.method)
-        ranked = next((r for r in result.overall if r.entry.entry_id == entry.pk), None) if result else None
+        standing, error = _standing(round_, entry)
+        place = next((p for p in standing.overall if p.entry.entry_id == entry.pk), None) if standing else None
         outcome = outcomes.get(round_.pk)
         texts = feedback.get(round_.pk, [])
-        if ranked is None and outcome is None and not texts:
+        if place is None and outcome is None and not texts and not (error and full):
             continue
-        lines.append(
-            RoundLine(
-                round=round_,
-                value=ranked.entry.value if ranked else None,
-                rank=ranked.rank if ranked else None,
-                ranked_of=len(result.overall) if result else 0,
-                card_count=ranked.entry.card_count if ranked and full else None,
-                outcome=outcome,
-                feedback=texts,
-            )
+        line = RoundLine(
+            round=round_,
+            value=place.entry.value if place else None,
+            rank=place.rank if place else None,
+            ranked_of=len(standing.overall) if standing else 0,
+            card_count=place.entry.card_count if place and full else None,
+            outcome=outcome,
+            feedback=texts,
+            weighted=round_.is_weighted,
+            error=error if full else "",
         )
+        if round_.is_weighted and outcome is not None and outcome.value is not None:
+            # What advancement was decided on; votes and signals may have moved since.
+            line.rank, line.value, line.judges_value, line.frozen = (
+                outcome.rank,
+                outcome.value,
+                outcome.judges_value,
+                True,
+            )
+            if outcome.audience_votes is not None:
+                line.audience = Component(count=outcome.audience_votes, value=outcome.audience_value)
+            if outcome.signal_count is not None:
+                line.signal = Component(count=outcome.signal_count, value=outcome.signal_value)
+        elif round_.is_weighted and place is not None:
+            line.judges_value, line.audience, line.signal = (
+                place.entry.judges_value,
+                place.entry.audience,
+                place.entry.signal,
+            )
+        lines.append(line)
     return lines
 
 

@@ -273,14 +273,31 @@ class ScorecardView(APIView):
         return Response(self._data(round_, entry, request.user))
 
 
+class WeightedPartSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="The raw count: audience votes, or the live signal's count.")
+    value = serializers.FloatField(help_text="The count put on the round's scale (the highest count gets the top).")
+
+
 class RankedEntrySerializer(serializers.Serializer):
-    rank = serializers.IntegerField()
+    rank = serializers.IntegerField(help_text="Rank by the round's total (weighted when the round has weights).")
     track_rank = serializers.IntegerField(allow_null=True)
     entry_id = serializers.IntegerField()
     reference = serializers.CharField()
     title = serializers.CharField()
     track = serializers.CharField()
-    value = serializers.FloatField()
+    value = serializers.FloatField(
+        help_text="The round's total: the judges' value, with the audience vote and the live signal weighed in "
+        "when the round gives them a weight."
+    )
+    judges_value = serializers.FloatField(
+        help_text="The judges' value under the method (equals value when unweighted)."
+    )
+    audience = WeightedPartSerializer(
+        allow_null=True, help_text="Audience votes and their value; null when unweighted."
+    )
+    signal = WeightedPartSerializer(
+        allow_null=True, help_text="The counted live signal and its value; null when unweighted."
+    )
     card_count = serializers.IntegerField()
     criterion_means = serializers.DictField(child=serializers.FloatField(), help_text="Criterion id → mean.")
     judge_totals = serializers.DictField(child=serializers.FloatField(), help_text="Judge id → their total.")
@@ -298,16 +315,36 @@ class JudgeReportSerializer(serializers.Serializer):
     spearman = serializers.FloatField(allow_null=True)
 
 
+class RoundWeightsSerializer(serializers.Serializer):
+    judges = serializers.FloatField(help_text="Percent of the total the judges' scores count.")
+    audience = serializers.FloatField(help_text="Percent the audience vote counts (0: not counted).")
+    audience_award_id = serializers.IntegerField(allow_null=True, help_text="The audience award whose votes count.")
+    signals = serializers.FloatField(help_text="Percent the live signal counts (0: evidence only).")
+    signals_measure = serializers.ChoiceField(
+        choices=Round.SignalsMeasure.choices, help_text="The live signal that counts."
+    )
+
+
 class ResultsSerializer(serializers.Serializer):
     method = serializers.CharField()
     error = serializers.CharField()
+    weighted = serializers.BooleanField(help_text="The total includes the audience vote or a live signal.")
+    weights = RoundWeightsSerializer()
+    weights_summary = serializers.CharField(
+        help_text="The sentence shown with the round's total; empty when unweighted."
+    )
     ranking = RankedEntrySerializer(many=True)
     judges = JudgeReportSerializer(many=True)
 
 
 @extend_schema(tags=["judging"], parameters=[SLUG, NUMBER, METHOD], responses={200: ResultsSerializer})
 class ResultsView(APIView):
-    """A round's ranking (overall, with each entry's rank in its track) and judge reports: organisers only."""
+    """A round's ranking (overall, with each entry's rank in its track) and judge reports: organisers only.
+
+    The rank and value are the round's standing (``services.round_standing``), as on the results
+    page: when the round gives the audience vote or a live signal a weight, they are weighed in and
+    each entry carries its parts; otherwise the ranking is the judges' alone.
+    """
 
     def get(self, request, slug: str, number: int):
         round_ = _round(request, slug, number)
@@ -318,31 +355,57 @@ class ResultsView(APIView):
                 {"errors": {"method": [f"Choose one of: {', '.join(m.value for m in Method)}."]}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        head = {
+            "method": method,
+            "weighted": round_.is_weighted,
+            "weights": {
+                "judges": float(round_.judges_weight),
+                "audience": float(round_.audience_weight),
+                "audience_award_id": round_.audience_award_id,
+                "signals": float(round_.signals_weight),
+                "signals_measure": round_.signals_measure,
+            },
+            "weights_summary": round_.weights_summary,
+        }
         computed = services.results_compute(round_)
         result = computed.of(method)
         if result is None:
-            return Response({"method": method, "error": computed.error, "ranking": [], "judges": []})
-        entries = Entry.objects.select_related("track").in_bulk([r.entry.entry_id for r in result.overall])
-        track_ranks = {r.entry.entry_id: r.rank for group in result.by_group.values() for r in group}
+            return Response(ResultsSerializer({**head, "error": computed.error, "ranking": [], "judges": []}).data)
+        try:
+            standing = services.round_standing(round_, method=method, results=computed)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            return Response(ResultsSerializer({**head, "error": error, "ranking": [], "judges": []}).data)
+        entries = Entry.objects.select_related("track").in_bulk([place.entry.entry_id for place in standing.overall])
+        track_ranks = {place.entry.entry_id: place.rank for group in standing.by_group.values() for place in group}
         judges = User.objects.in_bulk(list(result.judges))
-        ranking = [
-            {
-                "rank": ranked.rank,
-                "track_rank": track_ranks.get(ranked.entry.entry_id),
-                "entry_id": ranked.entry.entry_id,
-                "reference": entries[ranked.entry.entry_id].reference,
-                "title": entries[ranked.entry.entry_id].title,
-                "track": entries[ranked.entry.entry_id].track.name if entries[ranked.entry.entry_id].track else "",
-                "value": ranked.entry.value,
-                "card_count": ranked.entry.card_count,
-                "criterion_means": {str(k): v for k, v in ranked.entry.criterion_means.items()},
-                "judge_totals": {str(k): v for k, v in ranked.entry.judge_totals.items()},
-                "spread_range": ranked.entry.spread_range,
-                "spread_std": ranked.entry.spread_std,
-                "disagreement": ranked.entry.disagreement,
-            }
-            for ranked in result.overall
-        ]
+
+        def part(component) -> dict | None:
+            return None if component is None else {"count": component.count, "value": component.value}
+
+        ranking = []
+        for place in standing.overall:
+            line, entry = place.entry, entries[place.entry.entry_id]
+            ranking.append(
+                {
+                    "rank": place.rank,
+                    "track_rank": track_ranks.get(line.entry_id),
+                    "entry_id": line.entry_id,
+                    "reference": entry.reference,
+                    "title": entry.title,
+                    "track": entry.track.name if entry.track else "",
+                    "value": line.value,
+                    "judges_value": line.judges_value,
+                    "audience": part(line.audience),
+                    "signal": part(line.signal),
+                    "card_count": line.card_count,
+                    "criterion_means": {str(k): v for k, v in line.result.criterion_means.items()},
+                    "judge_totals": {str(k): v for k, v in line.result.judge_totals.items()},
+                    "spread_range": line.result.spread_range,
+                    "spread_std": line.result.spread_std,
+                    "disagreement": line.result.disagreement,
+                }
+            )
         reports = [
             {
                 "judge_id": judge_id,
@@ -354,4 +417,4 @@ class ResultsView(APIView):
             }
             for judge_id, report in result.judges.items()
         ]
-        return Response(ResultsSerializer({"method": method, "error": "", "ranking": ranking, "judges": reports}).data)
+        return Response(ResultsSerializer({**head, "error": "", "ranking": ranking, "judges": reports}).data)

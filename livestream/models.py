@@ -438,7 +438,8 @@ class RoomInterest(models.Model):
 
 class PitchSignals(models.Model):
     """What the audience did during one pitch, recorded by the room hubs once per tick: evidence for
-    the organisers, never part of a judging total.
+    the organisers, not part of a judging total unless the organiser gives one of these signals a
+    weight in the round's settings (``judging.services.round_standing``), shown on the results.
 
     Each hub samples the room's whole viewer count (its own sockets plus the other processes'
     announced counts), so the mean of all samples is the mean viewer count however many processes

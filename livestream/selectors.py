@@ -137,7 +137,7 @@ def transcript_questions(room: RoadshowRoom, *, include_hidden: bool = False) ->
     return questions if include_hidden else questions.filter(hidden=False)
 
 
-# --- live signals of pitches: evidence beside the judges' scores, never part of a total -----------------
+# --- live signals of pitches: evidence beside the judges' scores, in a total only when a round weighs one --
 
 
 @dataclass

@@ -3,10 +3,12 @@
 Rules:
 
 - only the event's organisers (``docking.manage``) generate, edit, discard and send proposals;
-- the top N entries of the round's ranking (under the round's own aggregation method) are
-  paired with enterprise and investor contacts who declared interest in them (a lead, from a
-  roadshow room, a match or entered by hand) or whose enterprise posted an open need of the
-  event that matches the project; each entry gets at most ``per_entry`` contacts, best first;
+- the top N entries of the round's standing (under the round's own aggregation method, with
+  the audience vote and a live signal weighed in when the round gives them a weight: the order
+  the organiser sees on the results page) are paired with enterprise and investor contacts who
+  declared interest in them (a lead, from a roadshow room, a match or entered by hand) or whose
+  enterprise posted an open need of the event that matches the project; each entry gets at most
+  ``per_entry`` contacts, best first;
 - the conflict rules of judging apply: no proposal when the contact is the project's owner or
   a team member, or when the contact's organisation (or their enterprise's) is the
   organisation of the owner or of any team member (``judging.selectors.conflict_map``, plus
@@ -33,7 +35,7 @@ from accounts.models import User
 from events.services import require
 from judging.models import Round
 from judging.selectors import conflict_map
-from judging.services import results_compute
+from judging.services import round_standing
 from livestream.models import RoomInterest
 from registration.models import Entry, TeamMember
 from registration.services import china_time
@@ -93,13 +95,19 @@ def proposal_conflicts(entries: list[Entry], people: list[User]) -> set[tuple[in
 
 
 def _top_entries(round_: Round, top_n: int) -> list[tuple[int, Entry]]:
-    results = results_compute(round_)
-    result = results.of(round_.method)
-    if results.error or result is None or not result.overall:
-        raise ValidationError(
-            _("The round has no results yet: proposals are made from submitted scores."), code="no_results"
-        )
-    ranked = [(line.rank, line.entry.entry_id) for line in result.overall[:top_n]]
+    """The round's best ``top_n`` entries with their rank, in the order of the round's standing: the
+    one the organiser sees on the results page (the audience vote and a live signal weighed in only
+    when the round gives them a weight)."""
+    no_results = _("The round has no results yet: proposals are made from submitted scores.")
+    try:
+        standing = round_standing(round_)
+    except ValidationError as exc:
+        if exc.code == "no_results":
+            raise ValidationError(no_results, code="no_results") from None
+        raise
+    if not standing.overall:
+        raise ValidationError(no_results, code="no_results")
+    ranked = [(place.rank, place.entry.entry_id) for place in standing.overall[:top_n]]
     entries = (
         docking_entries(round_.event).select_related("owner__organisation", "track").in_bulk([pk for _r, pk in ranked])
     )

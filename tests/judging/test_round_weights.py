@@ -583,3 +583,141 @@ def test_the_database_refuses_weights_that_take_the_judges_majority(round_):
         Round.objects.filter(pk=round_.pk).update(audience_weight=Decimal(40), signals_weight=Decimal(20))
     Round.objects.filter(pk=round_.pk).update(audience_weight=Decimal(40), signals_weight=Decimal(10))
     assert Round.objects.get(pk=round_.pk).judges_weight == 50
+
+
+# --- The results API and the live signal columns ----------------------------------------------------
+
+
+def _api_url(round_) -> str:
+    return f"/api/v1/events/{round_.event.slug}/judging/rounds/{round_.number}/results/"
+
+
+def _api_rows(body) -> list[tuple]:
+    return [
+        (row["rank"], row["entry_id"], row["value"], row["judges_value"], row["audience"], row["signal"])
+        for row in body["ranking"]
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_results_api_without_weights_is_the_judges_ranking(client, worked, organiser, entries):
+    round_, award, _room = worked
+    _update(round_, organiser, audience_award=award)  # chosen, weight 0
+    client.force_login(organiser)
+    body = client.get(_api_url(round_), **EN).json()
+    assert (body["weighted"], body["weights_summary"], body["error"]) == (False, "", "")
+    assert body["weights"] == {
+        "judges": 100.0,
+        "audience": 0.0,
+        "audience_award_id": award.pk,
+        "signals": 0.0,
+        "signals_measure": "interested",
+    }
+    assert _api_rows(body) == [
+        (1, entries[0].pk, 8.0, 8.0, None, None),
+        (2, entries[1].pk, 7.0, 7.0, None, None),
+        (3, entries[2].pk, 6.0, 6.0, None, None),
+    ]
+    judges_result = services.results_compute(round_).of(round_.method)
+    track_ranks = {r.entry.entry_id: r.rank for group in judges_result.by_group.values() for r in group}
+    assert [row["track_rank"] for row in body["ranking"]] == [track_ranks[row["entry_id"]] for row in body["ranking"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_results_api_returns_the_weighted_total_rank_and_parts(client, worked, organiser, entries):
+    round_, award, _room = worked
+    _update(round_, organiser, audience_weight=Decimal(20), audience_award=award, signals_weight=Decimal(10))
+    client.force_login(organiser)
+    body = client.get(_api_url(round_) + "?method=median", **EN).json()
+    assert body["method"] == "median"
+    assert body["weighted"] is True
+    assert body["weights"] == {
+        "judges": 70.0,
+        "audience": 20.0,
+        "audience_award_id": award.pk,
+        "signals": 10.0,
+        "signals_measure": "interested",
+    }
+    assert body["weights_summary"] == (
+        "This round's total includes the audience vote at 20 % and the live signal “People interested” at 10 %; "
+        "judges' scores count 70 %."
+    )
+    # e2 = 0.7 × 6 + 0.2 × 10 + 0.1 × 5 = 6.7;  e1 = 4.9 + 0 + 0.1 × 10 = 5.9;  e0 = 0.7 × 8 = 5.6
+    assert _api_rows(body) == [
+        (1, entries[2].pk, 6.7, 6.0, {"count": 10, "value": 10.0}, {"count": 2, "value": 5.0}),
+        (2, entries[1].pk, 5.9, 7.0, {"count": 0, "value": 0.0}, {"count": 4, "value": 10.0}),
+        (3, entries[0].pk, 5.6, 8.0, {"count": 0, "value": 0.0}, {"count": 0, "value": 0.0}),
+    ]
+    standing = services.round_standing(Round.objects.get(pk=round_.pk), method="median")
+    track_ranks = {p.entry.entry_id: p.rank for group in standing.by_group.values() for p in group}
+    assert [row["track_rank"] for row in body["ranking"]] == [track_ranks[row["entry_id"]] for row in body["ranking"]]
+    assert body["ranking"][0]["judge_totals"] == {str(judge_id): 6.0 for judge_id in body["ranking"][0]["judge_totals"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_results_api_explains_a_weighted_award_that_is_gone(client, worked, organiser):
+    round_, award, _room = worked
+    _update(round_, organiser, audience_weight=Decimal(30), audience_award=award)
+    Award.objects.filter(pk=award.pk).update(kind=Award.Kind.SPONSOR)
+    client.force_login(organiser)
+    response = client.get(_api_url(round_), **EN)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ranking"] == [] and body["weighted"] is True
+    assert "its audience award is gone or is no longer an audience vote" in body["error"]
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_results_api_queries_do_not_grow_with_entries(client, worked, organiser, judges):
+    round_, award, room = worked
+    _update(round_, organiser, audience_weight=Decimal(20), audience_award=award, signals_weight=Decimal(10))
+    client.force_login(organiser)
+
+    def measure() -> int:
+        client.get(_api_url(round_), **EN)  # warms the cached judges' results
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(_api_url(round_), **EN)
+        assert response.status_code == 200 and response.json()["weighted"]
+        return len(queries)
+
+    small = measure()
+    _add_scored_entries(round_, judges, 6, award, room)
+    assert measure() == small
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_schema_describes_the_weighted_results(client):
+    import yaml
+
+    schemas = yaml.safe_load(client.get("/api/schema/").content)["components"]["schemas"]
+    ranked = schemas["RankedEntry"]["properties"]
+    assert {"judges_value", "audience", "signal"} <= set(ranked)
+    assert ranked["audience"]["nullable"] is True
+    assert set(schemas["WeightedPart"]["properties"]) == {"count", "value"}
+    assert {"weighted", "weights", "weights_summary"} <= set(schemas["Results"]["properties"])
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_signal_columns_say_which_measure_counts_with_its_weight(client, worked, organiser):
+    round_, _award, _room = worked
+    client.force_login(organiser)
+    url = reverse("judging:results", kwargs={"slug": round_.event.slug, "number": round_.number})
+    html = _text(client.get(url, **EN))
+    assert html.count('title="Evidence, not counted in the total"') == 5
+    assert "data-counted" not in html
+    _update(round_, organiser, signals_weight=Decimal(10), signals_measure=Round.SignalsMeasure.REACTIONS)
+    html = _text(client.get(url, **EN))
+    assert html.count('title="Evidence, not counted in the total"') == 4
+    assert (
+        '<th scope="col" class="text-end small signals" data-counted="reactions" '
+        'title="Counts in the total with its weight, 10 %">Reactions '
+        '<span class="badge text-bg-info">10 % of the total</span></th>'
+    ) in html
+    assert html.count("data-counted=") == 1
