@@ -716,7 +716,7 @@ def test_signal_columns_say_which_measure_counts_with_its_weight(client, worked,
     html = _text(client.get(url, **EN))
     assert html.count('title="Evidence, not counted in the total"') == 4
     assert (
-        '<th scope="col" class="text-end small signals" data-counted="reactions" '
+        '<th scope="col" class="text-end small text-nowrap signals" data-counted="reactions" '
         'title="Counts in the total with its weight, 10 %">Reactions '
         '<span class="badge text-bg-info">10 % of the total</span></th>'
     ) in html
