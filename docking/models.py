@@ -611,7 +611,18 @@ class MeetingProposal(models.Model):
         related_name="meeting_proposals",
     )
     score = models.FloatField(_("match score"), default=0)
-    reason = models.CharField(_("why they should meet"), max_length=1000, blank=True)
+    reasons = models.JSONField(
+        _("why they should meet"),
+        default=list,
+        blank=True,
+        help_text=_("Stored as parts, written out in the reader's language."),
+    )
+    old_reason = models.CharField(
+        _("why they should meet (as first written)"),
+        max_length=1000,
+        blank=True,
+        help_text=_("The text of a proposal made before reasons were stored as parts; shown when there are none."),
+    )
     starts_at = models.DateTimeField(_("proposed start"), null=True, blank=True)
     ends_at = models.DateTimeField(_("proposed end"), null=True, blank=True)
     status = models.CharField(
@@ -646,3 +657,10 @@ class MeetingProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} ↔ {self.person}"
+
+    @property
+    def reason(self) -> str:
+        """Why they should meet, in the active language."""
+        from .services.proposal_reasons import reasons_text
+
+        return reasons_text(self.reasons, fallback=self.old_reason)

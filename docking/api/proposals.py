@@ -75,6 +75,16 @@ class ProposalSerializer(serializers.ModelSerializer):
     enterprise = serializers.CharField(source="enterprise.name", default="", help_text="The contact's enterprise.")
     status = ProposalStatusField()
     status_label = serializers.CharField(source="get_status_display", help_text="In the request's language.")
+    reason = serializers.CharField(read_only=True, help_text="Why they should meet, in the request's language.")
+    reasons = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text=(
+            'The same as parts: {"kind": "interest", "source": "room"|"match"|"manual"} or {"kind": "need", '
+            '"need_id", "title_zh", "title_en", "same_field", "shared_terms"}. Empty for proposals made before '
+            "parts were kept (their reason is the text as first written)."
+        ),
+    )
 
     class Meta:
         model = MeetingProposal
@@ -87,6 +97,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "enterprise",
             "score",
             "reason",
+            "reasons",
             "starts_at",
             "ends_at",
             "status",

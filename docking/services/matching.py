@@ -167,12 +167,18 @@ class Match:
 
     @property
     def explanation(self) -> str:
-        terms = ", ".join(self.shared_terms)
-        if self.same_field and terms:
-            return _("Same field; shares: %(terms)s") % {"terms": terms}
-        if self.same_field:
-            return _("Same field")
-        return _("Shares: %(terms)s") % {"terms": terms}
+        return match_explanation(same_field=self.same_field, shared_terms=self.shared_terms)
+
+
+def match_explanation(*, same_field: bool, shared_terms: Sequence[str]) -> str:
+    """Why a match scored, in the active language: the field and the shared terms. Kept apart from
+    ``Match`` so an explanation stored as its parts can be written out again in any language."""
+    terms = ", ".join(shared_terms)
+    if same_field and terms:
+        return _("Same field; shares: %(terms)s") % {"terms": terms}
+    if same_field:
+        return _("Same field")
+    return _("Shares: %(terms)s") % {"terms": terms}
 
 
 def need_document(need: Need) -> Document:

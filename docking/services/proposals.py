@@ -9,6 +9,10 @@ Rules:
   declared interest in them (a lead, from a roadshow room, a match or entered by hand) or whose
   enterprise posted an open need of the event that matches the project; each entry gets at most
   ``per_entry`` contacts, best first;
+- only the enterprise and investor side is proposed: contacts of an enterprise profile and holders
+  of the event's enterprise role; an audience member's interest alone does not make them a contact;
+- why they should meet is stored as parts (``proposal_reasons``) and written out in the reader's
+  language: the organiser's on the page and in the API, the contact's in the request sent;
 - the conflict rules of judging apply: no proposal when the contact is the project's owner or
   a team member, or when the contact's organisation (or their enterprise's) is the
   organisation of the owner or of any team member (``judging.selectors.conflict_map``, plus
@@ -26,12 +30,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from events.models import EventRole, Role
 from events.services import require
 from judging.models import Round
 from judging.selectors import conflict_map
@@ -46,6 +53,7 @@ from ..selectors.needs import open_needs
 from .leads import lead_from_room_interest
 from .matching import entry_document, need_document, rank
 from .meetings import Slot, _busy, meeting_request_create, slots_validate
+from .proposal_reasons import MAX_REASONS, interest_reason, need_reason
 
 DEFAULT_TOP_N = 10
 DEFAULT_PER_ENTRY = 3
@@ -60,7 +68,7 @@ class _Candidate:
     person: User
     enterprise: EnterpriseProfile | None
     score: float = 0.0
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[dict] = field(default_factory=list)  # parts, see proposal_reasons
 
 
 def _names(organisation) -> set[str]:
@@ -121,14 +129,14 @@ def _candidates(entries: list[Entry], needs: list[Need]) -> dict[int, dict[int, 
     for lead in leads:
         candidate = by_entry[lead.entry_id].setdefault(lead.person_id, _Candidate(lead.person, lead.enterprise))
         candidate.score = max(candidate.score, INTEREST_SCORE)
-        candidate.reasons.append(_("Declared interest (%(source)s)") % {"source": lead.get_source_display()})
+        candidate.reasons.append(interest_reason(lead.source))
     # Interest marked in a roadshow room that no lead records yet counts the same.
     interests = RoomInterest.objects.filter(entry__in=entries, lead__isnull=True).select_related("user__organisation")
     for interest in interests:
         found = by_entry[interest.entry_id]
         if interest.user_id not in found:
             candidate = found[interest.user_id] = _Candidate(interest.user, None, score=INTEREST_SCORE)
-            candidate.reasons.append(_("Declared interest (%(source)s)") % {"source": Lead.Source.ROOM.label})
+            candidate.reasons.append(interest_reason(Lead.Source.ROOM))
     for entry in entries:
         _need_candidates(by_entry[entry.pk], entry, needs)
     return by_entry
@@ -140,8 +148,19 @@ def _need_candidates(found: dict[int, _Candidate], entry: Entry, needs: list[Nee
         for contact in need.enterprise.contacts.all():
             candidate = found.setdefault(contact.pk, _Candidate(contact, need.enterprise))
             candidate.score = max(candidate.score, match.score)
-            candidate.reasons.append(_("Need “%(need)s”: %(why)s") % {"need": need.title, "why": match.explanation})
+            candidate.reasons.append(need_reason(need, match))
             candidate.enterprise = candidate.enterprise or need.enterprise
+
+
+def _enterprise_side(event, user_ids: list[int]) -> set[int]:
+    """Those of ``user_ids`` on the enterprise or investor side of ``event``: contacts of an enterprise
+    profile and holders of the event's enterprise role. Interest alone (an audience member's
+    "I'm interested" in a roadshow room) does not make someone a contact to propose."""
+    if not user_ids:
+        return set()
+    roles = EventRole.objects.filter(event=event, role=Role.ENTERPRISE, user_id__in=user_ids).values("user_id")
+    people = User.objects.filter(pk__in=user_ids).filter(Q(pk__in=roles) | Q(enterprise_profiles__isnull=False))
+    return set(people.values_list("pk", flat=True))
 
 
 def _enterprises_of(user_ids: list[int]) -> dict[int, EnterpriseProfile]:
@@ -180,6 +199,8 @@ def meeting_proposals_generate(
     needs = list(open_needs(event).prefetch_related("enterprise__contacts__organisation"))
     by_entry = _candidates([entry for _position, entry in top], needs)
     people = list({c.person.pk: c.person for found in by_entry.values() for c in found.values()}.values())
+    enterprise_side = _enterprise_side(event, [person.pk for person in people])
+    people = [person for person in people if person.pk in enterprise_side]
     conflicts = proposal_conflicts([entry for _position, entry in top], people)
     kept = set(
         MeetingProposal.objects.filter(round=round_)
@@ -200,7 +221,8 @@ def meeting_proposals_generate(
         found = [
             candidate
             for person_id, candidate in by_entry[entry.pk].items()
-            if (person_id, entry.pk) not in conflicts
+            if person_id in enterprise_side
+            and (person_id, entry.pk) not in conflicts
             and (entry.pk, person_id) not in kept
             and person_id != generated_by.pk
             and candidate.person.is_active
@@ -216,7 +238,7 @@ def meeting_proposals_generate(
                     person=candidate.person,
                     enterprise=candidate.enterprise or enterprises.get(candidate.person.pk),
                     score=round_score(candidate.score),
-                    reason="; ".join(candidate.reasons)[:1000],
+                    reasons=candidate.reasons[:MAX_REASONS],
                     created_by=generated_by,
                 )
             )
@@ -341,6 +363,12 @@ def meeting_proposal_send(*, proposal: MeetingProposal, sent_by: User, message: 
         interest = RoomInterest.objects.filter(entry=locked.entry, user=locked.person).first()
         if lead is None and interest is not None:
             lead = lead_from_room_interest(interest=interest)
+        # The contact reads the request (and their lead's notes): in their language, not the organiser's.
+        with translation.override(locked.person.language or settings.LANGUAGE_CODE):
+            reason = locked.reason
+            text = message.strip() or _(
+                "The organisers propose this meeting after the results of %(round)s: %(reason)s"
+            ) % {"round": locked.round, "reason": reason}
         if lead is None:
             lead = Lead.objects.create(
                 event=locked.event,
@@ -348,12 +376,9 @@ def meeting_proposal_send(*, proposal: MeetingProposal, sent_by: User, message: 
                 person=locked.person,
                 enterprise=locked.enterprise,
                 source=Lead.Source.MATCH,
-                notes=locked.reason,
+                notes=reason,
                 created_by=sent_by,
             )
-        text = message.strip() or _(
-            "The organisers propose this meeting after the results of %(round)s: %(reason)s"
-        ) % {"round": locked.round, "reason": locked.reason}
         try:
             locked.request = meeting_request_create(
                 event=locked.event,

@@ -16,6 +16,7 @@ from tests.docking.meetings_setup import at
 from tests.docking.proposals_setup import make_judged
 from tests.factories import (
     EnterpriseProfileFactory,
+    EventRoleFactory,
     LeadFactory,
     MeetingFactory,
     MeetingParticipantFactory,
@@ -43,8 +44,7 @@ def test_need_contacts_and_interested_people_are_proposed_for_the_top_entries(ju
     LeadFactory(entry=contest.projects["robot"], event=contest.event, person=investor, source=Lead.Source.ROOM)
     LeadFactory(entry=contest.projects["gene"], event=contest.event, person=member(contest.event, Role.AUDIENCE))
 
-    with translation.override("en"):  # the reason is written in the organiser's language
-        proposals = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=2)
+    proposals = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=2)
 
     assert pairs(proposals) == [
         ("High-safety solid-state lithium battery", "Buyer contest", 1),
@@ -52,11 +52,20 @@ def test_need_contacts_and_interested_people_are_proposed_for_the_top_entries(ju
     ]
     battery, robot = proposals
     assert battery.enterprise == contest.enterprise
-    assert (
-        battery.reason == "Need “Solid-state battery cells”: Same field; shares: solid-state battery, BMS, 电池, 固态"
-    )
+    assert battery.reasons == [
+        {
+            "kind": "need",
+            "need_id": judged.need.pk,
+            "title_zh": "固态电池电芯",
+            "title_en": "Solid-state battery cells",
+            "same_field": True,
+            "shared_terms": ["solid-state battery", "BMS", "电池", "固态"],
+        }
+    ]
     assert robot.score == 1.0
-    assert robot.reason == "Declared interest (Marked interest in a roadshow room)"
+    assert robot.reasons == [{"kind": "interest", "source": "room"}]
+    with translation.override("en"):
+        assert (battery.reason, robot.reason) == (BATTERY_REASON["en"], ROOM_REASON["en"])
     assert MeetingProposal.objects.filter(round=judged.round, status="draft").count() == 2
 
 
@@ -222,6 +231,7 @@ def test_interest_marked_in_a_room_is_proposed_and_becomes_the_lead_on_sending(j
     contest = judged.contest
     robot = contest.projects["robot"]
     fan = member(contest.event, Role.AUDIENCE, name_en="Room fan")
+    EnterpriseProfileFactory().contacts.add(fan)  # an investor who watched as audience
     room = RoadshowRoomFactory(event=contest.event)
     interest = RoomInterestFactory(slot=None, room=room, entry=robot, user=fan)
 
@@ -262,3 +272,126 @@ def test_generating_queries_do_not_grow_with_entries_and_candidates(judged):
 
     assert len(proposals) == 7
     assert len(three) == len(one)
+
+
+BATTERY_REASON = {
+    "en": "Need “Solid-state battery cells”: Same field; shares: solid-state battery, BMS, 电池, 固态",
+    "zh-hans": "技术需求“固态电池电芯”：同一领域；共同关键词：solid-state battery, BMS, 电池, 固态",
+}
+ROOM_REASON = {
+    "en": "Declared interest (Marked interest in a roadshow room)",
+    "zh-hans": "已表达意向（在路演间标记了意向）",
+}
+
+
+@pytest.mark.parametrize(("generated_in", "read_in"), [("zh-hans", "en"), ("en", "zh-hans")])
+def test_reasons_are_written_in_the_readers_language_not_the_generators(judged, generated_in, read_in):
+    contest = judged.contest
+    investor = member(contest.event, Role.ENTERPRISE, name_en="Investor")
+    LeadFactory(entry=contest.projects["robot"], event=contest.event, person=investor, source=Lead.Source.ROOM)
+    with translation.override(generated_in):
+        services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=2)
+
+    battery, robot = services.proposals_of_round(judged.round)
+    with translation.override(read_in):
+        assert (battery.reason, robot.reason) == (BATTERY_REASON[read_in], ROOM_REASON[read_in])
+    with translation.override(generated_in):
+        assert (battery.reason, robot.reason) == (BATTERY_REASON[generated_in], ROOM_REASON[generated_in])
+
+
+def test_a_need_deleted_after_generating_keeps_the_reason_it_was_proposed_for(judged):
+    contest = judged.contest
+    (proposal,) = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=1)
+    judged.need.delete()
+    proposal.refresh_from_db()
+    with translation.override("en"):
+        assert proposal.reason == BATTERY_REASON["en"]
+
+
+def test_text_stored_before_reasons_had_parts_is_shown_as_it_is(judged):
+    contest = judged.contest
+    proposal = MeetingProposal.objects.create(
+        event=contest.event,
+        round=judged.round,
+        entry=contest.projects["battery"],
+        person=contest.enterprise_user,
+        old_reason="技术需求“已改名的需求”：同一领域",
+        created_by=contest.organiser,
+    )
+    with translation.override("en"):
+        assert proposal.reason == "技术需求“已改名的需求”：同一领域"
+    proposal.reasons = [{"kind": "unknown"}, "not a part"]
+    with translation.override("en"):
+        assert proposal.reason == "技术需求“已改名的需求”：同一领域"
+
+
+@pytest.mark.parametrize(("organiser_language", "contact_language"), [("en", "zh-hans"), ("zh-hans", "en")])
+def test_the_sent_request_speaks_the_contacts_language(judged, organiser_language, contact_language):
+    contest = judged.contest
+    contest.enterprise_user.language = contact_language
+    contest.enterprise_user.save(update_fields=["language"])
+    with translation.override(organiser_language):
+        (proposal,) = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=1)
+        services.meeting_proposal_update(
+            proposal=proposal, changed_by=contest.organiser, starts_at=at(2), ends_at=at(3)
+        )
+        sent = services.meeting_proposal_send(proposal=proposal, sent_by=contest.organiser)
+
+    expected = {
+        "en": f"The organisers propose this meeting after the results of Round 1: {BATTERY_REASON['en']}",
+        "zh-hans": f"主办方根据第1轮的结果建议本次洽谈：{BATTERY_REASON['zh-hans']}",
+    }
+    assert sent.request.message == expected[contact_language]
+    assert sent.request.lead.notes == BATTERY_REASON[contact_language]
+
+
+def test_an_organisers_own_message_is_sent_as_written(judged):
+    contest = judged.contest
+    contest.enterprise_user.language = "zh-hans"
+    contest.enterprise_user.save(update_fields=["language"])
+    (proposal,) = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=1)
+    services.meeting_proposal_update(proposal=proposal, changed_by=contest.organiser, starts_at=at(2), ends_at=at(3))
+
+    sent = services.meeting_proposal_send(proposal=proposal, sent_by=contest.organiser, message=" Let's talk. ")
+
+    assert sent.request.message == "Let's talk."
+
+
+def test_interest_alone_does_not_make_an_audience_member_a_contact(judged):
+    """Room interest and leads propose only the enterprise and investor side: an enterprise role in
+    the event or an enterprise profile."""
+    contest = judged.contest
+    robot = contest.projects["robot"]
+    room = RoadshowRoomFactory(event=contest.event)
+    clicker = member(contest.event, Role.AUDIENCE, name_en="Clicker")
+    RoomInterestFactory(slot=None, room=room, entry=robot, user=clicker)
+    listed = member(contest.event, Role.AUDIENCE, name_en="Listed")
+    LeadFactory(entry=robot, event=contest.event, person=listed, source=Lead.Source.MANUAL)
+
+    proposals = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=2)
+
+    assert pairs(proposals) == [("High-safety solid-state lithium battery", "Buyer contest", 1)]
+
+    # Once on the enterprise side (a role in the event, or a contact of an enterprise), they are.
+    EventRoleFactory(event=contest.event, user=clicker, role=Role.ENTERPRISE)
+    EnterpriseProfileFactory().contacts.add(listed)
+    proposals = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=2)
+
+    assert pairs(proposals) == [
+        ("High-safety solid-state lithium battery", "Buyer contest", 1),
+        ("Minimally invasive surgical robot", "Clicker", 2),
+        ("Minimally invasive surgical robot", "Listed", 2),
+    ]
+
+
+def test_an_enterprise_role_in_another_event_does_not_count(judged):
+    contest = judged.contest
+    other = make_judged("elsewhere").contest
+    visitor = member(contest.event, Role.AUDIENCE, name_en="Visitor")
+    EventRoleFactory(event=other.event, user=visitor, role=Role.ENTERPRISE)
+    room = RoadshowRoomFactory(event=contest.event)
+    RoomInterestFactory(slot=None, room=room, entry=contest.projects["robot"], user=visitor)
+
+    proposals = services.meeting_proposals_generate(round=judged.round, generated_by=contest.organiser, top_n=2)
+
+    assert "Visitor" not in [p.person.name_en for p in proposals]

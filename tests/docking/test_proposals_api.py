@@ -46,8 +46,7 @@ def proposal_for(judged, person, entry="battery", **kwargs):
         entry=judged.contest.projects[entry],
         person=person,
         created_by=judged.contest.organiser,
-        reason="Declared interest",
-        **kwargs,
+        **{"reasons": [{"kind": "interest", "source": "manual"}], **kwargs},
     )
 
 
@@ -221,3 +220,51 @@ def test_list_query_count(client, judged, count, django_assert_num_queries):
     with django_assert_num_queries(6):
         response = client.get(list_url(judged.round))
     assert len(response.json()["results"]) == count
+
+
+REASONS = {
+    "en": "Need “Solid-state battery cells”: Same field; shares: solid-state battery, BMS, 电池, 固态",
+    "zh-hans": "技术需求“固态电池电芯”：同一领域；共同关键词：solid-state battery, BMS, 电池, 固态",
+}
+
+
+@pytest.mark.parametrize(("generated_in", "read_in"), [("zh-hans", "en"), ("en", "zh-hans")])
+def test_reasons_come_in_the_requests_language_and_as_parts(client, judged, generated_in, read_in):
+    client.force_login(judged.contest.organiser)
+    generated = client.post(
+        generate_url(judged.round), {"top_n": 1}, content_type="application/json", HTTP_ACCEPT_LANGUAGE=generated_in
+    )
+    assert generated.json()["proposals"][0]["reason"] == REASONS[generated_in]
+
+    row = client.get(list_url(judged.round), HTTP_ACCEPT_LANGUAGE=read_in).json()["results"][0]
+
+    assert row["reason"] == REASONS[read_in]
+    assert row["reasons"] == [
+        {
+            "kind": "need",
+            "need_id": judged.need.pk,
+            "title_zh": "固态电池电芯",
+            "title_en": "Solid-state battery cells",
+            "same_field": True,
+            "shared_terms": ["solid-state battery", "BMS", "电池", "固态"],
+        }
+    ]
+
+
+def test_a_proposal_sent_by_an_english_organiser_reaches_a_chinese_contact_in_chinese(client, judged):
+    contest = judged.contest
+    contest.enterprise_user.language = "zh-hans"
+    contest.enterprise_user.save(update_fields=["language"])
+    client.force_login(contest.organiser)
+    client.post(generate_url(judged.round), {"top_n": 1}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    proposal = MeetingProposal.objects.get()
+    proposal.starts_at, proposal.ends_at = at(2), at(3)
+    proposal.save()
+
+    response = client.post(
+        proposal_url(proposal, "send"), {}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert (response.status_code, response.json()["reason"]) == (200, REASONS["en"])
+    request = MeetingRequest.objects.get()
+    assert request.message == f"主办方根据第1轮的结果建议本次洽谈：{REASONS['zh-hans']}"

@@ -45,8 +45,7 @@ def proposal_for(judged, person, **kwargs):
         entry=judged.contest.projects["battery"],
         person=person,
         created_by=judged.contest.organiser,
-        reason="Declared interest",
-        **kwargs,
+        **{"reasons": [{"kind": "interest", "source": "manual"}], **kwargs},
     )
 
 
@@ -162,3 +161,26 @@ def test_sending_without_a_time_says_so(client, judged):
         response = client.post(url(judged, "proposal_send", pk=proposal.pk), follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Propose a time before sending."]
     assert MeetingRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("generated_in", "read_in", "reason"),
+    [
+        ("zh-hans", "en", "Need “Solid-state battery cells”: Same field; shares: solid-state battery, BMS, 电池, 固态"),
+        ("en", "zh-hans", "技术需求“固态电池电芯”：同一领域；共同关键词：solid-state battery, BMS, 电池, 固态"),
+    ],
+)
+def test_the_page_shows_reasons_in_the_readers_language(client, judged, generated_in, read_in, reason):
+    client.force_login(judged.contest.organiser)
+    generate = {"top_n": 1, "per_entry": 3}
+    assert client.post(url(judged), generate, HTTP_ACCEPT_LANGUAGE=generated_in).status_code == 302
+    proposal = MeetingProposal.objects.get()
+    older = proposal_for(judged, member(judged.contest.event, Role.ENTERPRISE), reasons=[], old_reason="<b>旧</b>")
+
+    response = client.get(url(judged), HTTP_ACCEPT_LANGUAGE=read_in)
+
+    page = response.content.decode()
+    row = page.split(f'id="proposal-{proposal.pk}"')[1].split("</tr>")[0]
+    assert reason in row
+    older_row = page.split(f'id="proposal-{older.pk}"')[1].split("</tr>")[0]
+    assert "&lt;b&gt;旧&lt;/b&gt;" in older_row
