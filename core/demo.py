@@ -23,6 +23,7 @@ SEEDERS = [
     "livestream.demo.seed",
     "docking.demo.needs.seed",
     "docking.demo.meetings.seed",
+    "insights.demo.seed",  # the finished 2025 edition: needs the judges, criteria and enterprises above
     "landing.demo.seed",
 ]
 

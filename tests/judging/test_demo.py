@@ -36,13 +36,13 @@ def test_the_demo_judges_two_rounds_and_advances_the_first_once():
     leniency = {key: reports[ctx.users[key].pk].leniency for key in ("judge1", "judge2", "judge3")}
     assert leniency["judge1"] > leniency["judge3"] > leniency["judge2"]
     # Emily Clark (UCL) never judges the entry with a UCL team member.
-    same_org = Conflict.objects.get(kind="same_organisation")
+    same_org = Conflict.objects.get(kind="same_organisation", entry__event=event)
     assert same_org.judge == ctx.users["judge5"]
     assert not first.assignments.filter(judge=same_org.judge, entry=same_org.entry).exists()
 
     assert (second.blind, second.is_open(), second.advancement_confirmed) == (True, True, False)
     assert set(selectors.pool_entries(second).values_list("pk", flat=True)) >= {o.entry_id for o in advanced}
-    declared = Conflict.objects.get(kind="declared")
+    declared = Conflict.objects.get(kind="declared", entry__event=event)
     assert declared.judge == ctx.users["judge3"]
     assert not second.assignments.filter(judge=declared.judge, entry=declared.entry).exists()
     assert Scorecard.objects.filter(round=second, status="submitted").exists()

@@ -95,7 +95,7 @@ def test_demo_room_seeds_once():
     assert RoomEvent.objects.filter(room__slug="haicheng-2026-final-roadshow").count() == 16
     assert RoomEvent.objects.count() == events
     assert AgendaSlot.objects.filter(room__slug="haicheng-2026-final-roadshow").count() == (
-        Entry.objects.filter(status__in=["finalist", "awarded"]).count()
+        Entry.objects.filter(event__slug="haicheng-innovation-contest-2026", status__in=["finalist", "awarded"]).count()
     )
 
 
