@@ -104,8 +104,9 @@ def test_no_environment_runs_embedded(probe):
     assert values["DATABASE"]["OPTIONS"] == {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    assert values["DATABASE"]["CONN_MAX_AGE"] == 60
     assert values["CHANNEL_LAYERS"] == {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     assert values["CACHES"] == {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
