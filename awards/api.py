@@ -4,7 +4,6 @@ vote, and an award's ranking for organisers. Same services and permission checks
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
@@ -12,8 +11,8 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events.models import Event
-from events.services import can, require
+from core.api import visible_event as _event
+from events.services import require
 from registration.models import Entry
 
 from . import selectors, services
@@ -21,13 +20,6 @@ from .models import Award, AwardWinner
 
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The event's slug.")
 AWARD = OpenApiParameter("award_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The award's id.")
-
-
-def _event(request, slug: str) -> Event:
-    event = get_object_or_404(Event, slug=slug)
-    if not can(request.user, "event.view", event):
-        raise Http404
-    return event
 
 
 def _award(request, slug: str, pk: int) -> Award:

@@ -8,7 +8,6 @@ for organisers only (403).
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
@@ -17,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from core.api import visible_event as _event
 from events.models import Event
-from events.services import can, require
+from events.services import require
 from registration.models import Entry, TeamMember
 
 from . import selectors, services
@@ -35,13 +35,6 @@ METHOD = OpenApiParameter(
     enum=[m.value for m in Method],
     description="Aggregation method (default: the round's own).",
 )
-
-
-def _event(request, slug: str) -> Event:
-    event = get_object_or_404(Event, slug=slug)
-    if not can(request.user, "event.view", event):
-        raise Http404
-    return event
 
 
 def _round(request, slug: str, number: int) -> Round:

@@ -3,7 +3,6 @@ status change through the same services (and permission checks) as the pages."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -13,8 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from core.api import error_response as _errors
+from core.api import visible_event
 from events.models import Event
-from events.services import can, require
+from events.services import require
 from registration.models import Entry
 
 from . import selectors, services
@@ -28,19 +29,12 @@ ERRORS = inline_serializer(
 
 
 def _event(request, slug: str, action: str) -> Event:
-    event = get_object_or_404(Event, slug=slug)
-    if not can(request.user, "event.view", event):
-        raise Http404
+    event = visible_event(request, slug)
     try:
         require(request.user, action, event)
     except PermissionDenied as exc:
         raise ApiPermissionDenied(str(exc)) from None
     return event
-
-
-def _errors(exc: ValidationError) -> Response:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class LedgerMilestoneSerializer(serializers.ModelSerializer):

@@ -1,13 +1,10 @@
 """Registration API: an event's tracks (public) and entries (organisers: all; entrants: their own)."""
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, viewsets
 
-from events.models import Event
-from events.services import can
+from core.api import visible_event as _visible_event
 
 from . import selectors
 from .models import Entry, TeamMember, Track
@@ -70,13 +67,6 @@ class EntrySerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = entry.get_absolute_url()
         return request.build_absolute_uri(path) if request else path
-
-
-def _visible_event(request, slug: str) -> Event:
-    event = get_object_or_404(Event, slug=slug)
-    if not can(request.user, "event.view", event):
-        raise Http404
-    return event
 
 
 @extend_schema(tags=["registration"], parameters=[SLUG_PARAMETER])

@@ -7,7 +7,6 @@ The same services and permission checks as the pages; a service's ``ValidationEr
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -16,8 +15,10 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import error_response as _errors
+from core.api import visible_event as _event
 from events.models import Event
-from events.services import can, require
+from events.services import require
 
 from ..models import Deal, EnterpriseProfile, Lead, Meeting, MeetingParticipant
 from ..selectors import deals as deal_selectors
@@ -34,23 +35,11 @@ ERRORS = inline_serializer(
 )
 
 
-def _event(request, slug: str) -> Event:
-    event = get_object_or_404(Event, slug=slug)
-    if not can(request.user, "event.view", event):
-        raise Http404
-    return event
-
-
 def _require(user, action: str, event: Event) -> None:
     try:
         require(user, action, event)
     except PermissionDenied as exc:
         raise ApiPermissionDenied(str(exc)) from None
-
-
-def _errors(exc: ValidationError) -> Response:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class DealSerializer(serializers.ModelSerializer):

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotAuthenticated
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 
-from events.models import Event
+from core.api import denied as _denied
+from core.api import error_response as _errors
+from core.api import visible_event as _event
 from events.services import can
 
 from ..models import EnterpriseProfile, Need
@@ -27,24 +27,6 @@ NEED_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, descri
 ERRORS = inline_serializer(
     "NeedErrors", {"errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()))}
 )
-
-
-def _errors(exc: ValidationError) -> Response:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-
-
-def _denied(request, exc: PermissionDenied | None = None):
-    if not request.user.is_authenticated:
-        return NotAuthenticated()
-    return ApiPermissionDenied(str(exc) if exc else None)
-
-
-def _event(request, slug: str) -> Event:
-    event = get_object_or_404(Event, slug=slug)
-    if not can(request.user, "event.view", event):
-        raise Http404
-    return event
 
 
 def _need(request, pk: int) -> Need:
