@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.demo import DemoContext
-from docking.models import Deal, EnterpriseProfile, Meeting, MeetingParticipant
+from docking.demo.meetings import record_held_meeting
+from docking.models import Deal, EnterpriseProfile, Meeting
 from docking.services import deals as deal_services
 from events.models import Event, EventRole, Role
 from judging import selectors as judging_selectors
@@ -43,7 +44,7 @@ from landing import services as landing_services
 from landing.models import CadenceTask, LandedCompany, LedgerChange, LedgerStatus
 from landing.validators import credit_code_complete
 from registration import services as registration_services
-from registration.demo import TRACKS
+from registration.demo import demo_tracks
 from registration.models import Entry, RegistrationSettings, Status, StatusChange, TeamMember, Track
 
 SLUG = "haicheng-innovation-contest-2025"
@@ -277,25 +278,6 @@ def _event(ctx: DemoContext) -> Event:
         event=event, defaults={"opens_at": WINDOW[0], "closes_at": WINDOW[1], "require_deck": True}
     )
     return event
-
-
-def _tracks(ctx: DemoContext, event: Event) -> dict[str, Track]:
-    tracks = {}
-    for position, (key, name_zh, name_en, description_zh, description_en) in enumerate(TRACKS, start=1):
-        track, created = Track.objects.get_or_create(
-            event=event,
-            name_en=name_en,
-            defaults={
-                "name_zh": name_zh,
-                "description_zh": description_zh,
-                "description_en": description_en,
-                "position": position,
-            },
-        )
-        tracks[key] = track
-        if created:
-            ctx.count("tracks")
-    return tracks
 
 
 def _entries(ctx: DemoContext, event: Event, tracks: dict[str, Track]) -> list[Entry]:
@@ -544,21 +526,15 @@ def _held_meeting(ctx: DemoContext, event: Event, entry: Entry, enterprise: Ente
     if Meeting.objects.filter(event=event, entry=entry, status=Meeting.Status.HELD).exists():
         return
     starts_at = datetime.combine(date(2025, 11, 3) + timedelta(days=number % 12), time(9 + number % 8), tzinfo=CHINA)
-    meeting = Meeting.objects.create(
+    record_held_meeting(
+        ctx,
         event=event,
         entry=entry,
+        people=[entry.owner, *enterprise.contacts.order_by("pk")[:1]],
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=45),
-        mode=Meeting.Mode.ONLINE,
         online_url="https://meeting.example.org/haizhi-2025",
-        status=Meeting.Status.HELD,
-        outcome_notes="双方交流了合作方向。 Both sides discussed how to work together.",
-        created_by=ctx.users["organiser"],
+        notes="双方交流了合作方向。 Both sides discussed how to work together.",
     )
-    participants = [entry.owner, *enterprise.contacts.order_by("pk")[:1]]
-    for user in participants:
-        MeetingParticipant.objects.create(meeting=meeting, user=user, checked_in_at=starts_at)
-    ctx.count("meetings")
 
 
 def _deals(ctx: DemoContext, event, signed, intents, cancelled, enterprises) -> dict[int, list[Deal]]:
@@ -694,7 +670,7 @@ def _project(entry: Entry) -> Project:
 
 def seed(ctx: DemoContext) -> None:
     event = _event(ctx)
-    tracks = _tracks(ctx, event)
+    tracks = demo_tracks(ctx, event)
     entries = _entries(ctx, event, tracks)
     _judging(ctx, event, entries)
     _outcomes(ctx, event, entries)

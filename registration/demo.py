@@ -297,6 +297,26 @@ def demo_window(now: datetime) -> tuple[datetime, datetime]:
     return opens_at, closes_at
 
 
+def demo_tracks(ctx: DemoContext, event) -> dict[str, Track]:
+    """The demo's five tracks on ``event`` (the 2026 contest and the finished 2025 edition), by key."""
+    tracks = {}
+    for position, (key, name_zh, name_en, description_zh, description_en) in enumerate(TRACKS, start=1):
+        track, created = Track.objects.get_or_create(
+            event=event,
+            name_en=name_en,
+            defaults={
+                "name_zh": name_zh,
+                "description_zh": description_zh,
+                "description_en": description_en,
+                "position": position,
+            },
+        )
+        tracks[key] = track
+        if created:
+            ctx.count("tracks")
+    return tracks
+
+
 def _setup(ctx: DemoContext):
     event = ctx.events[CONTEST]
     opens_at, closes_at = demo_window(timezone.now())
@@ -320,21 +340,7 @@ def _setup(ctx: DemoContext):
     )
     if created:
         ctx.count("registration windows")
-    tracks = {}
-    for position, (key, name_zh, name_en, description_zh, description_en) in enumerate(TRACKS, start=1):
-        track, created = Track.objects.get_or_create(
-            event=event,
-            name_en=name_en,
-            defaults={
-                "name_zh": name_zh,
-                "description_zh": description_zh,
-                "description_en": description_en,
-                "position": position,
-            },
-        )
-        tracks[key] = track
-        if created:
-            ctx.count("tracks")
+    tracks = demo_tracks(ctx, event)
     questions = []
     for position, spec in enumerate(QUESTIONS, start=1):
         question, created = Question.objects.get_or_create(

@@ -190,21 +190,36 @@ def _held_meeting(ctx: DemoContext, event, entry: Entry, enterprise: EnterpriseP
     contact = enterprise.contacts.order_by("pk").first()
     if contact is None or Meeting.objects.filter(event=event, entry=entry, status=Meeting.Status.HELD).exists():
         return
-    starts_at = datetime.combine(signed_on - timedelta(days=7), time(10), tzinfo=CHINA)
+    record_held_meeting(
+        ctx,
+        event=event,
+        entry=entry,
+        people=[entry.owner, contact],
+        starts_at=datetime.combine(signed_on - timedelta(days=7), time(10), tzinfo=CHINA),
+        online_url="https://meeting.example.org/haizhi-demo",
+        notes="双方确认合作方向，一周内起草协议。Both sides agreed the scope; a draft follows in a week.",
+    )
+
+
+def record_held_meeting(
+    ctx: DemoContext, *, event, entry: Entry, people: list, starts_at: datetime, online_url: str, notes: str
+) -> Meeting:
+    """A 45-minute online talk already held, everyone checked in: history, written as it stands."""
     meeting = Meeting.objects.create(
         event=event,
         entry=entry,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=45),
         mode=Meeting.Mode.ONLINE,
-        online_url="https://meeting.example.org/haizhi-demo",
+        online_url=online_url,
         status=Meeting.Status.HELD,
-        outcome_notes="双方确认合作方向，一周内起草协议。Both sides agreed the scope; a draft follows in a week.",
+        outcome_notes=notes,
         created_by=ctx.users["organiser"],
     )
-    for user in (entry.owner, contact):
+    for user in people:
         MeetingParticipant.objects.create(meeting=meeting, user=user, checked_in_at=starts_at)
     ctx.count("meetings")
+    return meeting
 
 
 def _deals(ctx: DemoContext, contest, fair, bluesea: EnterpriseProfile, fund: EnterpriseProfile) -> None:
