@@ -142,22 +142,26 @@ class Member:
         else:
             await self._write(frame, seq)
 
+    def _is_new(self, seq: int | None) -> bool:
+        """Whether a frame still has to be written (frames without a seq always do); records its seq."""
+        if seq is None:
+            return True
+        if seq <= self.last_seq:
+            return False
+        self.last_seq = seq
+        return True
+
     def write_now(self, frame: Frame, seq: int | None) -> None:
         """Write to a ready daphne socket without awaiting (the fan-out's loop over thousands of them)."""
-        if seq is not None:
-            if seq <= self.last_seq:
-                return
-            self.last_seq = seq
-        wire_write(self.wire, frame)
+        if self._is_new(seq):
+            wire_write(self.wire, frame)
 
     async def _write(self, frame: Frame, seq: int | None) -> None:
         if self.wire is not None:
             self.write_now(frame, seq)
             return
-        if seq is not None:
-            if seq <= self.last_seq:
-                return
-            self.last_seq = seq
+        if not self._is_new(seq):
+            return
         try:
             await self.socket.send_prepared(frame.message)
         except Exception:  # a socket that went away is removed by its own disconnect
