@@ -1,6 +1,7 @@
 """The hub writes one prepared WebSocket frame to every daphne socket, and the ASGI message elsewhere."""
 
 import asyncio
+import contextlib
 import functools
 import json
 import socket
@@ -11,7 +12,7 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol as DaphneWebSocketProtocol
 from twisted.internet.tcp import Server as TcpServer
 
-from livestream.hub import Frame, Member, daphne_wire, wire_write
+from livestream.hub import Frame, Member, RoomHub, daphne_wire, wire_write
 
 pytestmark = pytest.mark.unit
 
@@ -185,3 +186,180 @@ def test_a_peer_that_went_away_is_left_to_its_disconnect(socket_pair):
     frame = Frame('{"type":"presence","count":1}')
     wire_write(wire, frame)  # EPIPE/ECONNRESET: no exception, nothing buffered
     assert transport.buffered == [] and wire.written == []
+
+
+# --- the hub's outbox: one write per socket for everything fanned out since the last flush ----------
+
+
+class CountingSocket:
+    """A real socket that counts the ``send`` calls made on it."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.sends = 0
+
+    def send(self, data):
+        self.sends += 1
+        return self.sock.send(data)
+
+
+def _tcp_member(sock, *, tiers=frozenset({"all"}), user_id=None) -> tuple[Member, CountingSocket]:
+    counting = CountingSocket(sock)
+    member = Member(None, user_id=user_id, tiers=tiers, wire=TcpWire(RecordingTcp(counting)))
+    member.is_ready = True
+    return member, counting
+
+
+def _frames_on(sock) -> list[dict]:
+    """Decode the unmasked text frames (payloads under 126 bytes) waiting on a socket."""
+    sock.setblocking(False)
+    data = b""
+    with contextlib.suppress(BlockingIOError):
+        while chunk := sock.recv(65536):
+            data += chunk
+    frames = []
+    while data:
+        assert data[0] == 0x81 and data[1] < 126
+        frames.append(json.loads(data[2 : 2 + data[1]]))
+        data = data[2 + data[1] :]
+    return frames
+
+
+@pytest.fixture
+def pairs():
+    made = []
+
+    def make():
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        made.extend((ours, theirs))
+        return ours, theirs
+
+    yield make
+    for sock in made:
+        sock.close()
+
+
+def test_frames_fanned_out_together_reach_each_socket_in_one_write_in_order(pairs):
+    (a_ours, a_theirs), (b_ours, b_theirs) = pairs(), pairs()
+
+    async def scenario():
+        hub = RoomHub(1, layer=None)
+        a, a_sends = _tcp_member(a_ours)
+        b, b_sends = _tcp_member(b_ours)
+        hub.add(a)
+        hub.add(b)
+        await hub.fan_out('{"type":"chat.message","seq":1}', "all", 1)
+        await hub.fan_out('{"type":"presence","count":2}', "all", None)
+        await hub.fan_out('{"type":"chat.message","seq":2}', "all", 2)
+        assert a_sends.sends == b_sends.sends == 0  # nothing yet: the flush runs once the loop is free
+        await asyncio.sleep(0)
+        return a, a_sends, b_sends
+
+    a, a_sends, b_sends = asyncio.run(scenario())
+    assert a_sends.sends == b_sends.sends == 1
+    expected = [
+        {"type": "chat.message", "seq": 1},
+        {"type": "presence", "count": 2},
+        {"type": "chat.message", "seq": 2},
+    ]
+    assert _frames_on(a_theirs) == _frames_on(b_theirs) == expected
+    assert a.last_seq == 2
+
+
+def test_a_flush_gives_each_socket_only_the_frames_for_its_tiers_and_itself(pairs):
+    (aud_ours, aud_theirs), (mod_ours, mod_theirs), (owner_ours, owner_theirs) = pairs(), pairs(), pairs()
+
+    async def scenario():
+        hub = RoomHub(1, layer=None)
+        audience, _ = _tcp_member(aud_ours, user_id=5)
+        moderator, _ = _tcp_member(mod_ours, tiers=frozenset({"all", "moderators", "judges"}), user_id=6)
+        owner, _ = _tcp_member(owner_ours, user_id=7)
+        for member in (audience, moderator, owner):
+            hub.add(member)
+        await hub.fan_out('{"type":"chat.message","seq":1}', "all", 1)
+        await hub.fan_out('{"type":"score.submitted","seq":2}', "judges", 2)
+        await hub.fan_out('{"type":"interest","n":1}', "all", None, user_id=7)
+        await asyncio.sleep(0)
+
+    asyncio.run(scenario())
+    assert _frames_on(aud_theirs) == [{"type": "chat.message", "seq": 1}]
+    assert _frames_on(mod_theirs) == [{"type": "chat.message", "seq": 1}, {"type": "score.submitted", "seq": 2}]
+    assert _frames_on(owner_theirs) == [{"type": "chat.message", "seq": 1}, {"type": "interest", "n": 1}]
+
+
+def test_a_socket_that_becomes_ready_before_the_flush_gets_each_frame_once(pairs):
+    (old_ours, old_theirs), (new_ours, new_theirs) = pairs(), pairs()
+
+    async def scenario():
+        hub = RoomHub(1, layer=None)
+        old, _ = _tcp_member(old_ours)
+        new, _ = _tcp_member(new_ours)
+        new.is_ready = False  # still being sent its connect state
+        hub.add(old)
+        hub.add(new)
+        await hub.fan_out('{"type":"chat.message","seq":4}', "all", 4)
+        await hub.fan_out('{"type":"presence","count":2}', "all", None)
+        await new.make_ready(3)  # its state covered seq 3; seq 4 and the presence were buffered
+        await hub.fan_out('{"type":"chat.message","seq":5}', "all", 5)
+        await asyncio.sleep(0)
+
+    asyncio.run(scenario())
+    expected = [
+        {"type": "chat.message", "seq": 4},
+        {"type": "presence", "count": 2},
+        {"type": "chat.message", "seq": 5},
+    ]
+    assert _frames_on(old_theirs) == expected
+    assert _frames_on(new_theirs) == expected
+
+
+def test_a_socket_that_already_had_part_of_a_batch_gets_only_the_rest(pairs):
+    ours, theirs = pairs()
+
+    async def scenario():
+        hub = RoomHub(1, layer=None)
+        member, _ = _tcp_member(ours)
+        member.last_seq = 8  # its connect-time replay went up to seq 8
+        hub.add(member)
+        for seq in (8, 9):
+            await hub.fan_out(json.dumps({"type": "chat.message", "seq": seq}), "all", seq)
+        await asyncio.sleep(0)
+
+    asyncio.run(scenario())
+    assert _frames_on(theirs) == [{"type": "chat.message", "seq": 9}]
+
+
+def test_after_a_long_flush_the_next_waits_as_long_and_carries_everything_that_came_meanwhile(pairs):
+    ours, theirs = pairs()
+
+    async def scenario():
+        hub = RoomHub(1, layer=None)
+        member, sends = _tcp_member(ours)
+        hub.add(member)
+        hub._flush_not_before = hub.loop.time() + 0.2  # as if the last flush had taken 0.2 s
+        await hub.fan_out('{"type":"chat.message","seq":1}', "all", 1)
+        await asyncio.sleep(0.05)
+        await hub.fan_out('{"type":"chat.message","seq":2}', "all", 2)
+        await asyncio.sleep(0.05)
+        written_early = sends.sends
+        await asyncio.sleep(0.2)
+        return written_early, sends.sends
+
+    written_early, written = asyncio.run(scenario())
+    assert (written_early, written) == (0, 1)
+    assert _frames_on(theirs) == [{"type": "chat.message", "seq": 1}, {"type": "chat.message", "seq": 2}]
+
+
+def test_sockets_not_on_daphne_get_each_frame_as_it_is_fanned_out():
+    socket_ = AsgiSocket()
+
+    async def scenario():
+        hub = RoomHub(1, layer=None)
+        member = Member(socket_, user_id=None, tiers=frozenset({"all"}))
+        hub.add(member)
+        await member.make_ready(0)
+        await hub.fan_out('{"type":"presence","count":1}', "all", None)
+        return len(socket_.sent)
+
+    assert asyncio.run(scenario()) == 1  # at once, not at the next flush
