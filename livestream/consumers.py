@@ -113,7 +113,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.member = await hub.join(
             self.room.pk, self, user_id=self.user.pk, tiers=tiers, wire=hub.daphne_wire(self.base_send)
         )
-        state, *missed = await database_sync_to_async(_catch_up)(self.room, self.user, _since(self.scope))
+        since = _since(self.scope)
+        if since is None and not self.user.is_authenticated:
+            # Every anonymous viewer joining afresh is sent the same state: the hub builds it once for many.
+            room, user = self.room, self.user
+            state = await self.member.hub.anonymous_state(
+                lambda: database_sync_to_async(services.room_state)(room=room, user=user)
+            )
+            state.update(services.server_time())
+            missed = []
+        else:
+            state, *missed = await database_sync_to_async(_catch_up)(self.room, self.user, since)
         state["presence"] = hub.presence(self.room.pk)
         await self.send_json(state)
         for frame in missed:

@@ -33,7 +33,7 @@ import time
 import uuid
 import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import NamedTuple
 
 from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 
 PROCESS_ID = uuid.uuid4().hex
 EXPIRY_HEARTBEATS = 3
+# How long one anonymous connect state may serve later anonymous joins when nothing was fanned out
+# meanwhile: bounds how late a change that sends no frame (an organiser's edit of the room's page) shows.
+ANONYMOUS_STATE_MAX_AGE = 2.0
 
 
 class Frame:
@@ -244,6 +247,10 @@ class RoomHub:
         self.outbox: list[Outgoing] = []
         self._flush_handle: asyncio.Handle | None = None
         self._flush_not_before = 0.0
+        # Bumped by every fan-out that may change what a new socket is sent (all but presence).
+        self.version = 0
+        self._anonymous_state: tuple[int, float, dict] | None = None
+        self._anonymous_build: asyncio.Future | None = None
         self.last_seq = 0
         self.starting: asyncio.Future | None = None
         self._tasks: list[asyncio.Task] = []
@@ -314,12 +321,17 @@ class RoomHub:
         except Exception:
             logger.exception("Could not send %s to room %s", message.get("type"), self.room_id)
 
-    async def fan_out(self, text: str, visibility: str, seq: int | None, user_id: int | None = None) -> None:
+    async def fan_out(
+        self, text: str, visibility: str, seq: int | None, user_id: int | None = None, *, changes_state: bool = True
+    ) -> None:
         """Send a frame to the sockets of a tier (or one user's): the text is encoded and framed once.
 
         Sockets still being sent their connect state, and sockets not on daphne, get it now. Ready
         daphne sockets get it from the outbox's next flush, soon after (see ``flush``).
+        ``changes_state=False`` (presence only) keeps the shared anonymous connect state valid.
         """
+        if changes_state:
+            self.version += 1
         frame = Frame(text)
         for member in [m for m in self.direct if visibility in m.tiers and (user_id is None or m.user_id == user_id)]:
             await member.deliver(frame, seq)
@@ -374,6 +386,42 @@ class RoomHub:
                 wire_write_frames(member.wire, frames, payload)
             else:  # it already had some of them (its connect-time replay)
                 member.write_batch(batch, joined)
+
+    async def anonymous_state(self, build: Callable[[], Awaitable[dict]]) -> dict:
+        """The connect state of an anonymous socket that has joined this hub, built at most once while it holds.
+
+        Every anonymous viewer who joins without ``since`` is sent the same state (only the server
+        time and the presence differ), and when thousands join at once, building it for each of
+        them queues thousands of database round trips in the one database thread. So one state,
+        built by ``build`` in the database thread, serves every such join until a frame that
+        changes it is fanned out (``version``) or it is ``ANONYMOUS_STATE_MAX_AGE`` old; joins that
+        arrive while it is being built wait for that build.
+
+        Nothing is missed: an event fanned out before the build started was committed before its
+        read, so the state holds it; one fanned out after the socket joined reaches the socket's
+        buffer (and is dropped there if the state already covers its seq); one in between would
+        have changed ``version``, and then this socket gets a state of its own.
+        """
+        while True:
+            now = self.loop.time()
+            cached = self._anonymous_state
+            if cached is not None and cached[0] == self.version and now - cached[1] < ANONYMOUS_STATE_MAX_AGE:
+                return dict(cached[2])
+            build_of_others = self._anonymous_build
+            if build_of_others is None:
+                version = self.version
+                build_of_ours = self._anonymous_build = asyncio.ensure_future(build())
+                build_of_ours.add_done_callback(functools.partial(self._anonymous_state_built, version, now))
+                await asyncio.wait({build_of_ours})  # a cancelled join leaves the build to the others
+                return dict(build_of_ours.result())  # built after this socket joined: valid for it
+            await asyncio.wait({build_of_others})
+            # Loop: its result is cached (then used) if nothing was fanned out meanwhile, else build again.
+
+    def _anonymous_state_built(self, version: int, started: float, build: asyncio.Future) -> None:
+        if self._anonymous_build is build:
+            self._anonymous_build = None
+        if not build.cancelled() and build.exception() is None and version == self.version:
+            self._anonymous_state = (version, started, build.result())
 
     async def _receive_loop(self) -> None:
         while True:
@@ -444,7 +492,8 @@ class RoomHub:
         total = self.presence()
         if total != self.pushed_presence:
             self.pushed_presence = total
-            await self.fan_out(broadcast.encode({"type": "presence", "count": total}), Visibility.ALL, None)
+            presence = broadcast.encode({"type": "presence", "count": total})
+            await self.fan_out(presence, Visibility.ALL, None, changes_state=False)
 
         batch: dict[str, int] = {}
         if self.local_reactions:
