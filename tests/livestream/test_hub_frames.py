@@ -210,6 +210,14 @@ def _tcp_member(sock, *, tiers=frozenset({"all"}), user_id=None) -> tuple[Member
     return member, counting
 
 
+def _hub_of(*members: Member) -> RoomHub:
+    """A room hub (on the running loop) holding the given sockets."""
+    hub = RoomHub(1, layer=None)
+    for member in members:
+        hub.add(member)
+    return hub
+
+
 def _frames_on(sock) -> list[dict]:
     """Decode the unmasked text frames (payloads under 126 bytes) waiting on a socket."""
     sock.setblocking(False)
@@ -244,11 +252,9 @@ def test_frames_fanned_out_together_reach_each_socket_in_one_write_in_order(pair
     (a_ours, a_theirs), (b_ours, b_theirs) = pairs(), pairs()
 
     async def scenario():
-        hub = RoomHub(1, layer=None)
         a, a_sends = _tcp_member(a_ours)
         b, b_sends = _tcp_member(b_ours)
-        hub.add(a)
-        hub.add(b)
+        hub = _hub_of(a, b)
         await hub.fan_out('{"type":"chat.message","seq":1}', "all", 1)
         await hub.fan_out('{"type":"presence","count":2}', "all", None)
         await hub.fan_out('{"type":"chat.message","seq":2}', "all", 2)
@@ -271,12 +277,10 @@ def test_a_flush_gives_each_socket_only_the_frames_for_its_tiers_and_itself(pair
     (aud_ours, aud_theirs), (mod_ours, mod_theirs), (owner_ours, owner_theirs) = pairs(), pairs(), pairs()
 
     async def scenario():
-        hub = RoomHub(1, layer=None)
         audience, _ = _tcp_member(aud_ours, user_id=5)
         moderator, _ = _tcp_member(mod_ours, tiers=frozenset({"all", "moderators", "judges"}), user_id=6)
         owner, _ = _tcp_member(owner_ours, user_id=7)
-        for member in (audience, moderator, owner):
-            hub.add(member)
+        hub = _hub_of(audience, moderator, owner)
         await hub.fan_out('{"type":"chat.message","seq":1}', "all", 1)
         await hub.fan_out('{"type":"score.submitted","seq":2}', "judges", 2)
         await hub.fan_out('{"type":"interest","n":1}', "all", None, user_id=7)
@@ -292,12 +296,10 @@ def test_a_socket_that_becomes_ready_before_the_flush_gets_each_frame_once(pairs
     (old_ours, old_theirs), (new_ours, new_theirs) = pairs(), pairs()
 
     async def scenario():
-        hub = RoomHub(1, layer=None)
         old, _ = _tcp_member(old_ours)
         new, _ = _tcp_member(new_ours)
         new.is_ready = False  # still being sent its connect state
-        hub.add(old)
-        hub.add(new)
+        hub = _hub_of(old, new)
         await hub.fan_out('{"type":"chat.message","seq":4}', "all", 4)
         await hub.fan_out('{"type":"presence","count":2}', "all", None)
         await new.make_ready(3)  # its state covered seq 3; seq 4 and the presence were buffered
@@ -318,10 +320,9 @@ def test_a_socket_that_already_had_part_of_a_batch_gets_only_the_rest(pairs):
     ours, theirs = pairs()
 
     async def scenario():
-        hub = RoomHub(1, layer=None)
         member, _ = _tcp_member(ours)
         member.last_seq = 8  # its connect-time replay went up to seq 8
-        hub.add(member)
+        hub = _hub_of(member)
         for seq in (8, 9):
             await hub.fan_out(json.dumps({"type": "chat.message", "seq": seq}), "all", seq)
         await asyncio.sleep(0)
@@ -334,9 +335,8 @@ def test_after_a_long_flush_the_next_waits_as_long_and_carries_everything_that_c
     ours, theirs = pairs()
 
     async def scenario():
-        hub = RoomHub(1, layer=None)
         member, sends = _tcp_member(ours)
-        hub.add(member)
+        hub = _hub_of(member)
         hub._flush_not_before = hub.loop.time() + 0.2  # as if the last flush had taken 0.2 s
         await hub.fan_out('{"type":"chat.message","seq":1}', "all", 1)
         await asyncio.sleep(0.05)
@@ -355,9 +355,8 @@ def test_sockets_not_on_daphne_get_each_frame_as_it_is_fanned_out():
     socket_ = AsgiSocket()
 
     async def scenario():
-        hub = RoomHub(1, layer=None)
         member = Member(socket_, user_id=None, tiers=frozenset({"all"}))
-        hub.add(member)
+        hub = _hub_of(member)
         await member.make_ready(0)
         await hub.fan_out('{"type":"presence","count":1}', "all", None)
         return len(socket_.sent)
