@@ -1,11 +1,12 @@
 """Reusable reads of rooms and what they show."""
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Now
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from events.models import Event, EventRole
 from events.permissions import roles_for
@@ -169,6 +170,9 @@ class PitchEvidence:
         self.interest_clicks += other.interest_clicks
 
 
+STILL_ON_STAGE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
 def pitched_slots_with_signals() -> QuerySet[AgendaSlot]:
     """Slots whose pitch started, with their ``signals`` row, and annotated with ``question_votes``
     (upvotes of the visible questions asked in the room while the pitch was on stage) and
@@ -177,7 +181,9 @@ def pitched_slots_with_signals() -> QuerySet[AgendaSlot]:
         room_id=OuterRef("room_id"),
         hidden=False,
         created_at__gte=OuterRef("started_at"),
-        created_at__lt=Coalesce(OuterRef("ended_at"), Now()),
+        # A pitch still on stage counts every question asked since it started (no clock involved: the
+        # database server's clock need not agree with the one that stamped created_at).
+        created_at__lt=Coalesce(OuterRef("ended_at"), Value(STILL_ON_STAGE, output_field=DateTimeField())),
     )
     votes = asked_during.order_by().values("room_id").annotate(total=Sum("votes")).values("total")
     clicks = (

@@ -350,12 +350,12 @@ def test_fair_meeting_links_the_lead_notifies_both_and_checks_in(fair):
     assert MeetingParticipant.objects.get(pk=participant.pk).checked_in_at is None
 
 
-def test_outcome_rules(fair, time_machine):
+def test_outcome_rules(fair, clock):
     meeting = _fair_meeting(fair, fair.entry, fair.enterprise_user, fair.tables[1], at(1), at(1, 20))
     with pytest.raises(ValidationError) as caught:
         services.meeting_outcome_record(meeting=meeting, status="held", outcome_notes="", recorded_by=fair.organiser)
     assert caught.value.message_dict == {"status": ["A meeting can be marked held or missed only once it has started."]}
-    time_machine.move_to(at(1, 30))
+    clock.run_from(at(1, 30))
     outsider = person(fair.event, Role.ENTERPRISE)
     with pytest.raises(PermissionDenied):
         services.meeting_outcome_record(meeting=meeting, status="held", outcome_notes="", recorded_by=outsider)

@@ -35,8 +35,8 @@ def _change(company, *, at, from_status, to_status, note=""):
 
 
 @pytest.fixture
-def month(db, time_machine):
-    time_machine.move_to(NOW, tick=False)
+def month(db, clock):
+    clock.freeze(NOW)
     event = EventFactory(title_zh="海智创新大赛", title_en="Haizhi Innovation Contest")
     organiser = role(event, Role.ORGANISER)
     red = LandedCompanyFactory(entry__event=event, status="red", name_en="Red Co")
@@ -201,8 +201,8 @@ def test_report_export_has_the_months_rows(client, month, settings):
     assert overdue[3][4] == "2026-12-02"
 
 
-def test_report_queries_do_not_grow_with_the_months_rows(client, time_machine):
-    time_machine.move_to(NOW, tick=False)
+def test_report_queries_do_not_grow_with_the_months_rows(client, clock):
+    clock.freeze(NOW)
     counts = []
     for size in (1, 3):
         event = EventFactory()

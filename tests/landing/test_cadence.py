@@ -4,7 +4,6 @@ overdue checks flagged once and organisers told."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -63,11 +62,11 @@ def test_the_periods_tasks_are_created_once(company, editor, today, expected):
     assert set(CadenceTask.objects.values_list("assignee", flat=True)) == {editor.pk}
 
 
-def test_the_daily_task_on_the_16th_adds_only_the_second_half_check(company):
-    with time_machine.travel(dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC), tick=False):
-        tasks.run_cadence()
-    with time_machine.travel(dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC), tick=False):
-        result = tasks.run_cadence()
+def test_the_daily_task_on_the_16th_adds_only_the_second_half_check(company, clock):
+    clock.freeze(dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC))
+    tasks.run_cadence()
+    clock.freeze(dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC))
+    result = tasks.run_cadence()
     assert result["created"] == 1
     assert list(
         CadenceTask.objects.filter(kind="check").values_list("period_start", flat=True).order_by("period_start")
@@ -127,14 +126,14 @@ def test_done_checks_get_no_reminder(company, editor):
     assert services.cadence_reminders_send(today=dt.date(2026, 11, 14)) == 0
 
 
-def test_overdue_checks_are_flagged_once_and_organisers_told(event, company, organiser, editor):
+def test_overdue_checks_are_flagged_once_and_organisers_told(event, company, organiser, editor, clock):
     services.cadence_tasks_create(today=dt.date(2026, 11, 1))
     coordination = CadenceTask.objects.get(kind="coordination")
     services.cadence_task_complete(task=coordination, done_by=editor)
     mail.outbox.clear()
     assert services.cadence_overdue_flag(today=dt.date(2026, 11, 15)) == 0
-    with time_machine.travel(dt.datetime(2026, 11, 16, 1, tzinfo=dt.UTC), tick=False):
-        result = tasks.run_cadence()
+    clock.freeze(dt.datetime(2026, 11, 16, 1, tzinfo=dt.UTC))
+    result = tasks.run_cadence()
     assert result["flagged"] == 1
     check = CadenceTask.objects.get(kind="check", period_start=dt.date(2026, 11, 1))
     assert check.overdue_flagged_at == dt.datetime(2026, 11, 16, 1, tzinfo=dt.UTC)

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from channels.db import database_sync_to_async
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -111,21 +110,21 @@ def test_a_sample_is_one_write_and_nothing_without_a_pitch_on_stage(room, organi
 
 
 @pytest.mark.django_db
-def test_evidence_counts_question_votes_asked_during_the_pitch_and_interest_in_it(room, organiser):
+def test_evidence_counts_question_votes_asked_during_the_pitch_and_interest_in_it(room, organiser, clock):
     slot, later = AgendaSlotFactory(room=room), AgendaSlotFactory(room=room)
     asker, voters = UserFactory(), UserFactory.create_batch(3)
-    with time_machine.travel(START - dt.timedelta(minutes=1), tick=False):
-        before = services.question_ask(room=room, user=asker, text="Asked before the pitch?", client_id="0")
-    with time_machine.travel(START, tick=False):
-        services.pitch_start(room=room, user=organiser)
-    with time_machine.travel(START + dt.timedelta(minutes=2), tick=False):
-        during = services.question_ask(room=room, user=asker, text="Who are your customers?", client_id="1")
-        hidden = services.question_ask(room=room, user=asker, text="Spam", client_id="2")
-        services.pitch_signals_record(room_id=room.pk, viewers=30, reactions={"applause": 5})
-        services.pitch_signals_record(room_id=room.pk, viewers=20, reactions={"heart": 2})
-    with time_machine.travel(START + dt.timedelta(minutes=9), tick=False):
-        services.pitch_start(room=room, user=organiser)  # the first pitch ends, the next starts
-        after = services.question_ask(room=room, user=asker, text="And the second project?", client_id="3")
+    clock.freeze(START - dt.timedelta(minutes=1))
+    before = services.question_ask(room=room, user=asker, text="Asked before the pitch?", client_id="0")
+    clock.freeze(START)
+    services.pitch_start(room=room, user=organiser)
+    clock.freeze(START + dt.timedelta(minutes=2))
+    during = services.question_ask(room=room, user=asker, text="Who are your customers?", client_id="1")
+    hidden = services.question_ask(room=room, user=asker, text="Spam", client_id="2")
+    services.pitch_signals_record(room_id=room.pk, viewers=30, reactions={"applause": 5})
+    services.pitch_signals_record(room_id=room.pk, viewers=20, reactions={"heart": 2})
+    clock.freeze(START + dt.timedelta(minutes=9))
+    services.pitch_start(room=room, user=organiser)  # the first pitch ends, the next starts
+    after = services.question_ask(room=room, user=asker, text="And the second project?", client_id="3")
     for voter in voters:
         for asked in (before, during, hidden, after):
             services.question_upvote(room=room, user=voter, question_id=asked["question"]["id"])

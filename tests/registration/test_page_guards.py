@@ -258,15 +258,15 @@ def test_money_is_shown_with_thousands_separators_in_both_languages(client, even
         assert "¥5,000,000" in screening.content.decode()
 
 
-def test_autosave_says_when_with_a_clock_the_browser_shows_in_its_own_zone(client, event, entrant, draft):
+def test_autosave_says_when_with_a_clock_the_browser_shows_in_its_own_zone(client, event, entrant, draft, clock):
     client.force_login(entrant)
-    saved_at = dt.datetime(2026, 11, 23, 11, 45, 30, tzinfo=dt.UTC)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("registration.views.timezone.now", lambda: saved_at)
-        response = client.post(url("entry_autosave", event, pk=draft.pk), {"entry-summary": "Typed"}, **EN)
+    # Today, inside the registration window the fixtures opened around the real clock: 11:45:30 UTC is
+    # 19:45 in China's zone, the one the page prints before the browser turns it into the reader's zone.
+    saved_at = clock.freeze(timezone.now().replace(hour=11, minute=45, second=30, microsecond=0))
+    response = client.post(url("entry_autosave", event, pk=draft.pk), {"entry-summary": "Typed"}, **EN)
     assert response.content.decode().strip() == (
         '<span class="text-success" data-autosave="saved">Draft saved at '
-        '<time datetime="2026-11-23T11:45:30+00:00" class="js-local-clock">19:45</time>.</span>'
+        f'<time datetime="{saved_at.isoformat()}" class="js-local-clock">19:45</time>.</span>'
     )
 
 
