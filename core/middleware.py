@@ -25,29 +25,35 @@ class _SyncAndAsyncMiddleware:
 
 
 class RequestIdMiddleware(_SyncAndAsyncMiddleware):
-    """Gives each request an id for its log records and its answer: a sane incoming ``X-Request-ID``, else a new one."""
+    """Gives each request an id for its log records and its answer: a sane incoming ``X-Request-ID``, else a new one.
+
+    The id stays set after the middleware chain, for the record Django writes of a 4xx or 5xx answer
+    once the chain has returned; ``request_id_forget`` clears it when the request has finished.
+    """
 
     def __call__(self, request):
         if self.is_async:
             return self._acall(request)
-        request.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        token = request_id_var.set(request.request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)  # a sync worker thread serves the next request with a clean context
+        request_id_var.set(self._request_id(request))
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
         return response
 
     async def _acall(self, request):
-        request.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        token = request_id_var.set(request.request_id)
-        try:
-            response = await self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        request_id_var.set(self._request_id(request))
+        response = await self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
         return response
+
+    @staticmethod
+    def _request_id(request) -> str:
+        request.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        return request.request_id
+
+
+def request_id_forget(**kwargs) -> None:
+    """On ``request_finished``: a thread that serves requests one after another starts the next one clean."""
+    request_id_var.set(None)
 
 
 def _route(request) -> str | None:

@@ -318,9 +318,7 @@ def test_several_processes_add_their_figures_up(client, settings, tmp_path):
             process.wait(timeout=60)
     unmatched = f'{{method="GET",route="{metrics.UNMATCHED_ROUTE}",status="4xx"}}'
     assert samples(text, "haizhi_http_requests_total")[unmatched] == 5.0
-    assert samples(text, "haizhi_celery_tasks_total") == {
-        '{outcome="succeeded",task="tests.core.multiprocess"}': 2.0
-    }
+    assert samples(text, "haizhi_celery_tasks_total") == {'{outcome="succeeded",task="tests.core.multiprocess"}': 2.0}
     # Open sockets are per process, labelled with the process.
     sockets = samples(text, "haizhi_room_sockets")
     assert sockets == {f'{{pid="{identifiers[0]}"}}': 5.0, f'{{pid="{identifiers[1]}"}}': 7.0}
