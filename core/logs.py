@@ -27,6 +27,36 @@ def request_id_from(header: str | None) -> str:
     return uuid.uuid4().hex
 
 
+# Tasks run by a worker log under their task id; an eager task inside a request keeps the request's.
+_tasks_with_own_id: set[str] = set()
+
+
+def _task_started(task_id: str | None = None, **kwargs) -> None:
+    if task_id and request_id_var.get() is None:
+        request_id_var.set(task_id)
+        _tasks_with_own_id.add(task_id)
+
+
+def _task_ended(task_id: str | None = None, **kwargs) -> None:
+    if task_id in _tasks_with_own_id:
+        _tasks_with_own_id.discard(task_id)
+        request_id_var.set(None)
+
+
+def _keep_configured_logging(**kwargs) -> None:
+    """Celery's ``setup_logging``: any receiver stops the worker replacing the handlers ``LOGGING`` set."""
+
+
+def celery_logging_connect(*, keep_django_logging: bool) -> None:
+    """Task ids in the records of tasks; with ``keep_django_logging`` (JSON logs) the worker logs like the site."""
+    from celery import signals
+
+    signals.task_prerun.connect(_task_started, dispatch_uid="core.logs.task_started")
+    signals.task_postrun.connect(_task_ended, dispatch_uid="core.logs.task_ended")
+    if keep_django_logging:
+        signals.setup_logging.connect(_keep_configured_logging, dispatch_uid="core.logs.keep_django_logging")
+
+
 class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` (the current request's, or "-") to every record."""
 

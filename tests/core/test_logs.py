@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
+from celery import current_app
 from django.test import AsyncClient
 
 from core.logs import JsonFormatter, RequestIdFilter, request_id_from, request_id_var
@@ -124,3 +125,52 @@ def test_log_format_json_writes_json_lines_and_the_default_stays_plain():
     assert (line["message"], line["request_id"], line["logger"]) == ("hello operator", "-", "haizhi.probe")
     assert plain.stderr == "hello operator\n"
     assert wrong.returncode != 0 and "LOG_FORMAT is 'xml'" in wrong.stderr
+
+
+@current_app.task(name="tests.core.logs_task")
+def logs_task():
+    logging.getLogger("django.request").warning("inside a task")
+
+
+@pytest.mark.unit
+def test_a_task_logs_under_its_task_id_and_an_eager_one_under_its_request(json_lines):
+    result = logs_task.apply()
+    token = request_id_var.set("edge-9")
+    try:
+        logs_task.apply()
+    finally:
+        request_id_var.reset(token)
+    assert [line["request_id"] for line in json_lines()] == [result.id, "edge-9"]
+    assert request_id_var.get() is None
+
+
+# A worker process sets up logging as `celery worker` does, after django.setup(), then logs.
+WORKER_PROBE = """
+import logging
+import django
+django.setup()
+from contest_site.celery import app
+app.log.setup(logging.INFO)
+logging.getLogger("celery.worker").warning("worker ready")
+"""
+
+
+@pytest.mark.unit
+def test_the_worker_keeps_json_logs_and_its_own_format_otherwise():
+    def worker(**env):
+        environment = {
+            "PATH": os.environ["PATH"],
+            "LANG": "C.UTF-8",
+            "DJANGO_SETTINGS_MODULE": "contest_site.settings",
+            "DATABASE_URL": "sqlite://:memory:",
+            **env,
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", WORKER_PROBE], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stderr.strip().splitlines()[-1]
+
+    as_json, plain = worker(LOG_FORMAT="json"), worker()
+    assert json.loads(as_json)["message"] == "worker ready"
+    assert plain.endswith("worker ready") and plain.startswith("[")  # Celery's "[time: LEVEL/process] ..."
