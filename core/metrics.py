@@ -154,6 +154,7 @@ POOL_GAUGES = {
     "pool_size": "Connections in the database pool, in use or not.",
     "pool_available": "Idle connections in the database pool.",
     "requests_waiting": "Requests waiting for a connection from the database pool now.",
+    "in_use": "Database pool connections lent to requests now.",
 }
 # psycopg_pool's cumulative counts (absent until first counted), with the scale to seconds where timed.
 POOL_COUNTERS = {

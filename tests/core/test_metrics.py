@@ -1,5 +1,6 @@
 """/metrics: refused without the token or an allowed address; the figures, with bounded labels, once allowed."""
 
+import copy
 import os
 import re
 import subprocess
@@ -181,6 +182,34 @@ def test_pool_figures_come_from_the_connection_without_core_db(monkeypatch):
     assert samples(text, "haizhi_db_pool_max") == {"": 10.0}
     assert samples(text, "haizhi_db_pool_available") == {"": 1.0}
     assert samples(text, "haizhi_db_pool_requests_total") == {"": 40.0}
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+@pytest.mark.skipif(not settings.USING_POSTGRES, reason="services mode: needs PostgreSQL")
+def test_pool_figures_of_a_real_psycopg_pool(monkeypatch):
+    from django.db import connections
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    settings_dict = copy.deepcopy(connections["default"].settings_dict)  # the test database
+    settings_dict["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 3, "timeout": 5}
+    settings_dict["CONN_MAX_AGE"] = 0
+    pooled = DatabaseWrapper(settings_dict, alias="metrics-test-pool")
+    try:
+        for _ in range(2):
+            with pooled.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            pooled.close()  # gives the connection back to the pool
+        with monkeypatch.context() as patched:
+            patched.setitem(sys.modules, "core.db", None)
+            patched.setattr("django.db.connections", {"default": pooled})
+            text = metrics.exposition()[0].decode()
+    finally:
+        pooled.close_pool()
+    assert samples(text, "haizhi_db_pool_max") == {"": 3.0}
+    assert samples(text, "haizhi_db_requests_waiting") == {"": 0.0}
+    assert samples(text, "haizhi_db_pool_size")[""] >= 1
+    assert samples(text, "haizhi_db_pool_requests_total")[""] >= 2
 
 
 @pytest.mark.integration
