@@ -104,11 +104,22 @@ CELERY_TASKS = Counter(
 )
 
 
+# The labelled children per (route, method, status class): ``labels()`` costs more than the count itself.
+_http_children: dict[tuple[str, str, int], tuple] = {}
+
+
 def http_request_observe(*, route: str | None, method: str, status: int, seconds: float) -> None:
-    route = route or UNMATCHED_ROUTE
-    method = method if method in HTTP_METHODS else "OTHER"
-    HTTP_REQUESTS.labels(route=route, method=method, status=f"{status // 100}xx").inc()
-    HTTP_DURATION.labels(route=route, method=method).observe(seconds)
+    key = (route or UNMATCHED_ROUTE, method if method in HTTP_METHODS else "OTHER", status // 100)
+    children = _http_children.get(key)
+    if children is None:
+        route, method, status_class = key
+        children = _http_children[key] = (
+            HTTP_REQUESTS.labels(route=route, method=method, status=f"{status_class}xx"),
+            HTTP_DURATION.labels(route=route, method=method),
+        )
+    requests, duration = children
+    requests.inc()
+    duration.observe(seconds)
 
 
 def room_sockets_report(*, rooms: int, sockets: int) -> None:
