@@ -9,6 +9,10 @@ all share, emptied when they all stop: each process writes its own files there
 (prometheus_client's multiprocess mode) and a scrape of any one of them reads them all. Figures
 read at scrape time (the database pool, the Celery queues) are those of the answering process.
 
+prometheus-client rather than django-prometheus: the latter counts by view name too, but times
+database and cache calls through its own backends (an ENGINE of its own, beside the pool), serves
+its figures to anyone, and takes its multiprocess mode from this same library.
+
 Labels stay bounded: a request is labelled by its URL's name (never its path), its method and
 its status class; a task by its registered name.
 """
@@ -160,12 +164,12 @@ def celery_signals_connect() -> None:
 # --- Figures read at scrape time ----------------------------------------------------------------
 
 POOL_GAUGES = {
-    "pool_min": "Smallest size the database pool keeps.",
-    "pool_max": "Largest size the database pool may grow to.",
-    "pool_size": "Connections in the database pool, in use or not.",
-    "pool_available": "Idle connections in the database pool.",
-    "requests_waiting": "Requests waiting for a connection from the database pool now.",
-    "in_use": "Database pool connections lent to requests now.",
+    "pool_min": ("haizhi_db_pool_min", "Smallest size the database pool keeps."),
+    "pool_max": ("haizhi_db_pool_max", "Largest size the database pool may grow to."),
+    "pool_size": ("haizhi_db_pool_size", "Connections in the database pool, in use or not."),
+    "pool_available": ("haizhi_db_pool_available", "Idle connections in the database pool."),
+    "in_use": ("haizhi_db_pool_in_use", "Database pool connections lent to requests now."),
+    "requests_waiting": ("haizhi_db_pool_requests_waiting", "Requests waiting for a pool connection now."),
 }
 # psycopg_pool's cumulative counts (absent until first counted), with the scale to seconds where timed.
 POOL_COUNTERS = {
@@ -207,9 +211,9 @@ class DatabasePoolCollector:
             return
         if not stats:
             return
-        for key, documentation in POOL_GAUGES.items():
+        for key, (name, documentation) in POOL_GAUGES.items():
             if key in stats:
-                yield GaugeMetricFamily(f"haizhi_db_{key}", documentation, value=stats[key])
+                yield GaugeMetricFamily(name, documentation, value=stats[key])
         for key, (name, scale, documentation) in POOL_COUNTERS.items():
             yield CounterMetricFamily(name, documentation, value=stats.get(key, 0) / scale)
 

@@ -159,7 +159,7 @@ def test_pool_figures_come_from_core_db_when_it_is_there(client, settings, monke
     text = scrape(client)
     assert samples(text, "haizhi_db_pool_size") == {"": 8.0}
     assert samples(text, "haizhi_db_pool_available") == {"": 3.0}
-    assert samples(text, "haizhi_db_requests_waiting") == {"": 2.0}
+    assert samples(text, "haizhi_db_pool_requests_waiting") == {"": 2.0}
     assert samples(text, "haizhi_db_pool_requests_total") == {"": 120.0}
     assert samples(text, "haizhi_db_pool_requests_wait_seconds_total") == {"": 1.5}
     assert samples(text, "haizhi_db_pool_connections_errors_total") == {"": 1.0}
@@ -207,7 +207,7 @@ def test_pool_figures_of_a_real_psycopg_pool(monkeypatch):
     finally:
         pooled.close_pool()
     assert samples(text, "haizhi_db_pool_max") == {"": 3.0}
-    assert samples(text, "haizhi_db_requests_waiting") == {"": 0.0}
+    assert samples(text, "haizhi_db_pool_requests_waiting") == {"": 0.0}
     assert samples(text, "haizhi_db_pool_size")[""] >= 1
     assert samples(text, "haizhi_db_pool_requests_total")[""] >= 2
 
