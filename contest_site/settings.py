@@ -314,13 +314,42 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
+# --- Logs ----------------------------------------------------------------------------------
+# Every record carries the id of the request it belongs to (core.middleware.RequestIdMiddleware).
+# LOG_FORMAT=json writes one JSON object per line, for a log collector; the default stays plain text.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: use text (the default) or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"daphne": {"level": "WARNING"}},
 }
+
+# --- Metrics: GET /metrics in Prometheus' format (core.metrics; README "Metrics and logs") ----------
+# Readable with "Authorization: Bearer <METRICS_TOKEN>" or from an address in METRICS_ALLOWED_IPS
+# (addresses or networks, comma-separated); with neither set, by nobody.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN is too short: use at least 16 random characters.")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Several processes (daphne replicas, Celery worker children) add their figures up through files in
+# this shared directory; prometheus_client reads the same variable. Empty: one process, in memory.
+METRICS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Outermost, so the request id is in every record and every answer is counted.
+MIDDLEWARE = ["core.middleware.RequestIdMiddleware", "core.middleware.MetricsMiddleware", *MIDDLEWARE]
+# Prometheus scrapes daphne over plain HTTP inside the deployment's network.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 
 # WhiteNoise serves static files from daphne itself (no proxy needed); in DEBUG it reads
 # them straight from the app folders, otherwise from the collected, hashed files.

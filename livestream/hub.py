@@ -42,6 +42,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from twisted.internet.tcp import Connection as TcpConnection
 
+from core import metrics
+
 from . import broadcast
 from .models import RoadshowRoom, RoomEvent, Visibility
 
@@ -245,6 +247,7 @@ class RoomHub:
         # daphne. Every other socket is written to by the outbox's flushes.
         self.direct: set[Member] = set()
         self.outbox: list[Outgoing] = []
+        self._outbox_since = 0.0  # when the oldest frame in the outbox arrived (fan-out lag)
         self._flush_handle: asyncio.Handle | None = None
         self._flush_not_before = 0.0
         # Bumped by every fan-out that may change what a new socket is sent (all but presence).
@@ -332,9 +335,12 @@ class RoomHub:
         """
         if changes_state:
             self.version += 1
+        metrics.ROOM_FRAMES.inc()
         frame = Frame(text)
         for member in [m for m in self.direct if visibility in m.tiers and (user_id is None or m.user_id == user_id)]:
             await member.deliver(frame, seq)
+        if not self.outbox:
+            self._outbox_since = self.loop.time()
         self.outbox.append(Outgoing(frame, visibility, seq, user_id))
         if self._flush_handle is None:
             delay = self._flush_not_before - self.loop.time()
@@ -369,6 +375,7 @@ class RoomHub:
                 if member.is_ready and member.wire is not None:
                     member.write_batch(batch, joined)
         self._flush_not_before = self.loop.time() + (time.thread_time() - started)
+        metrics.ROOM_FANOUT_LAG.observe(self.loop.time() - self._outbox_since)
 
     def _flush_to_everyone(self, batch: list[Outgoing]) -> None:
         """The common batch (frames for every viewer): one joined payload for all sockets up to date."""
@@ -571,6 +578,7 @@ async def join(room_id: int, socket, *, user_id: int | None, tiers: frozenset[st
             raise
         if registry.get(room_id) is hub:  # not stopped by a last leave while we waited
             hub.add(member)
+            _report_sockets(registry)
             return member
 
 
@@ -580,9 +588,15 @@ async def leave(room_id: int, member: Member) -> None:
     if hub is None:
         return
     hub.remove(member)
+    _report_sockets(registry)
     if not hub.members:
         del registry[room_id]
         await hub.stop()
+
+
+def _report_sockets(registry: dict[int, RoomHub]) -> None:
+    sockets = [len(hub.members) for hub in registry.values()]
+    metrics.room_sockets_report(rooms=sum(1 for count in sockets if count), sockets=sum(sockets))
 
 
 def add_reaction(room_id: int, kind: str) -> None:

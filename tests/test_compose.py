@@ -234,7 +234,14 @@ def test_volumes_connect_the_app_and_the_proxy():
                 assert source in declared, f"{name} uses undeclared volume {source}"
     static_root, media_root = APP_ENV["STATIC_ROOT"], APP_ENV["MEDIA_ROOT"]
     assert SERVICES["migrate"]["volumes"] == [f"static:{static_root}"]
-    assert SERVICES["web"]["volumes"] == [f"media:{media_root}", f"private_media:{APP_ENV['PRIVATE_MEDIA_ROOT']}"]
+    metrics = f"metrics:{APP_ENV['PROMETHEUS_MULTIPROC_DIR']}"  # web and worker add their figures up there
+    for name in ("web", "worker"):
+        assert SERVICES[name]["volumes"] == [
+            f"media:{media_root}",
+            f"private_media:{APP_ENV['PRIVATE_MEDIA_ROOT']}",
+            metrics,
+        ], name
+    assert COMPOSE["volumes"]["metrics"]["driver_opts"]["type"] == "tmpfs"
     # The proxy reads static files and public uploads, never the private ones.
     assert SERVICES["proxy"]["volumes"] == [
         "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro",
