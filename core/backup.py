@@ -43,6 +43,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
+from django.db import Error as DatabaseError
 from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
@@ -123,7 +124,7 @@ def backup_create(
             database = _dump_postgresql(using, dump_path) if engine == "postgresql" else _dump_sqlite(using, dump_path)
             manifest = _write_archive(partial, engine, database, dump_path, created_at)
         os.replace(partial, output)
-    except OSError as error:
+    except (OSError, sqlite3.Error, DatabaseError) as error:
         raise BackupError(f"Writing {output} failed: {error}. Nothing was kept.") from error
     finally:
         partial.unlink(missing_ok=True)
@@ -340,7 +341,7 @@ def _dump_postgresql(using: str, target: Path) -> dict[str, Any]:
         pg_dump, dump_major = pg_tool("pg_dump", at_least=server_major)
         raw = connection.connection
         raw.autocommit = True
-        with raw.cursor() as cursor:
+        with connection.wrap_database_errors, raw.cursor() as cursor:
             cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
             snapshot, server_version = cursor.fetchone()
@@ -564,7 +565,14 @@ def backup_restore(*, archive: Path, replace: bool = False, using: str = "defaul
     tables and the media folders no files, unless ``replace``: then everything is dropped and
     emptied first. Afterwards every table's row count must equal the manifest's.
     """
-    with _unpacked(Path(archive)) as (manifest, staging):
+    try:
+        return _restore(Path(archive), replace=replace, using=using)
+    except (OSError, sqlite3.Error, DatabaseError) as error:
+        raise BackupError(f"Restoring {archive} failed: {error}") from error
+
+
+def _restore(archive: Path, *, replace: bool, using: str) -> RestoreResult:
+    with _unpacked(archive) as (manifest, staging):
         pending = _check_compatible(manifest, using)
         tables = _tables(using)
         present = _media_in_place()
