@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -181,7 +182,7 @@ def _write_archive(
         body = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False).encode()
         info = tarfile.TarInfo(MANIFEST)
         info.size, info.mode, info.mtime = len(body), 0o600, int(created_at.timestamp())
-        tar.addfile(info, _BytesReader(body))
+        tar.addfile(info, io.BytesIO(body))
     return manifest
 
 
@@ -197,17 +198,6 @@ def _walk(root: Path, *, skip: list[Path]) -> Iterator[Path]:
             path = Path(folder) / name
             if path.is_file() and not path.is_symlink():
                 yield path
-
-
-class _BytesReader:
-    def __init__(self, body: bytes):
-        self._body, self._position = body, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._body) if size < 0 else self._position + size
-        chunk = self._body[self._position : end]
-        self._position += len(chunk)
-        return chunk
 
 
 class _HashingReader:
