@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Haizhi Events: one image for every process of docker-compose.yml (daphne web, the migrate
-# one-shot, Celery worker and beat). Build context: the repository root (see .dockerignore).
+# one-shot, Celery worker and beat, the nightly backup). Build context: the repository root (see .dockerignore).
 
 # --- Translations -------------------------------------------------------------------
 # locale/*.po are compiled to .mo here with polib, a development tool that stays out of the
@@ -20,11 +20,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     STATIC_ROOT=/srv/static \
     MEDIA_ROOT=/srv/media \
-    PRIVATE_MEDIA_ROOT=/srv/private_media
+    PRIVATE_MEDIA_ROOT=/srv/private_media \
+    BACKUP_DIR=/srv/backups
 WORKDIR /app
 
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
+
+# pg_dump and pg_restore for `manage.py backup` / `restore`: they must be at least as new as the
+# PostgreSQL server: the base image's Debian (trixie) ships 17, newer than the compose file's postgres:16.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
@@ -32,7 +39,7 @@ RUN pip install -r requirements.txt
 # The code stays owned by root (read-only for the app user); only /srv is writable.
 COPY . .
 COPY --from=messages /src/locale ./locale
-RUN mkdir -p /srv/static /srv/media /srv/private_media /srv/beat && chown -R app:app /srv
+RUN mkdir -p /srv/static /srv/media /srv/private_media /srv/beat /srv/backups && chown -R app:app /srv
 
 USER app
 # Hashed, compressed static files baked into the image. The key only lets the settings load

@@ -392,3 +392,10 @@ LIVESTREAM_PITCH_MAX_EXTENSION_SECONDS = 30 * 60
 LIVESTREAM_INTEREST_LIST_MAX = 200
 # Uploaded recordings for replay: MP4 or WebM, at most this size (the proxy's body limit must allow it too).
 LIVESTREAM_RECORDING_MAX_BYTES = env.int("LIVESTREAM_RECORDING_MAX_MB", default=2048) * 1024 * 1024
+
+# --- Backups (core/backup.py; `manage.py backup` / `restore`) ---------------------------------
+# Where `manage.py backup` writes its archives when no --output is given.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+# Folder holding pg_dump and pg_restore, when the ones found on their own (Debian's
+# /usr/lib/postgresql/<version>/bin, then PATH) are older than the server.
+BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")

@@ -6,8 +6,18 @@ could not be skipped through. One range per request is what players ask for.
 """
 
 import re
+from pathlib import Path
 
+from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+
+
+def private_media_root() -> Path:
+    """The folder of files never served from /media/ (entrants' uploads): ``PRIVATE_MEDIA_ROOT``,
+    or ``private_media`` beside ``MEDIA_ROOT`` when that setting is empty."""
+    configured = getattr(settings, "PRIVATE_MEDIA_ROOT", "")
+    return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private_media"
+
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024

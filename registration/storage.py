@@ -6,15 +6,10 @@ download view. The folder is ``PRIVATE_MEDIA_ROOT``, or ``private_media`` beside
 """
 
 import os
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
-
-def private_root() -> Path:
-    configured = getattr(settings, "PRIVATE_MEDIA_ROOT", "")
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private_media"
+from core.files import private_media_root as private_root
 
 
 class PrivateStorage(FileSystemStorage):

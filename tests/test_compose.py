@@ -27,7 +27,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat", "backup")
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 # Instructions with their continuation lines joined: [("RUN", "pip install ..."), ...].
 INSTRUCTIONS = re.findall(r"^([A-Z]+) (.+)$", DOCKERFILE.replace("\\\n", " "), flags=re.MULTILINE)
@@ -70,7 +70,7 @@ def all_commands() -> list[list[str]]:
 
 
 def test_the_production_services_are_all_there():
-    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat", "proxy"}
+    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat", "backup", "proxy"}
     assert SERVICES["db"]["image"] == "postgres:16-alpine"
     assert SERVICES["redis"]["image"] == "redis:7-alpine"
     assert SERVICES["proxy"]["image"].startswith("nginx:")
@@ -112,8 +112,23 @@ def test_every_management_command_named_exists():
         for position, word in enumerate(command)
         if word == "manage.py"
     }
-    assert named == {"migrate", "collectstatic"}
+    assert named == {"migrate", "collectstatic", "backup"}
     assert named <= set(get_commands())
+
+
+def test_the_backup_service_runs_the_backup_command_nightly_with_retention():
+    from django.core.management import load_command_class
+
+    command = words(SERVICES["backup"]["command"])
+    start = command.index("manage.py")
+    invocation = command[start + 1 : command.index("||")]
+    assert invocation == ["backup", "--keep", "${BACKUP_KEEP:-14}"]
+    arguments = [interpolate(word, {}) for word in invocation[1:]]
+    parsed = load_command_class("core", "backup").create_parser("manage.py", "backup").parse_args(arguments)
+    assert parsed.keep == 14
+    assert command[command.index("sleep") + 1] == "86400;"
+    # The image carries pg_dump for it.
+    assert any("postgresql-client" in arguments for instruction, arguments in INSTRUCTIONS if instruction == "RUN")
 
 
 def test_migrate_is_a_one_shot_that_the_app_waits_for():
@@ -132,7 +147,7 @@ def test_migrate_is_a_one_shot_that_the_app_waits_for():
     ]
     ready = {"condition": "service_healthy"}
     assert migrate["depends_on"] == {"db": ready, "redis": ready}
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "beat", "backup"):
         assert SERVICES[name]["depends_on"] == {
             "db": ready,
             "redis": ready,
@@ -248,6 +263,14 @@ def test_volumes_connect_the_app_and_the_proxy():
         f"static:{static_root}:ro",
         f"media:{media_root}:ro",
     ]
+    # The backup reads both media folders (read-only) and writes into its own volume at BACKUP_DIR.
+    backup_dir = re.search(r"\bBACKUP_DIR=(\S+)", DOCKERFILE).group(1)
+    assert SERVICES["backup"]["volumes"] == [
+        f"media:{media_root}:ro",
+        f"private_media:{APP_ENV['PRIVATE_MEDIA_ROOT']}:ro",
+        f"backups:{backup_dir}",
+    ]
+    assert backup_dir in re.search(r"RUN mkdir -p (/srv/[^&]+)&&", DOCKERFILE).group(1).split()
     # The image's own paths are the ones compose uses.
     for name in ("STATIC_ROOT", "MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
         assert re.search(rf"\b{name}={re.escape(APP_ENV[name])}\b", DOCKERFILE), name
