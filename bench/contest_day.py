@@ -36,7 +36,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,13 +229,12 @@ class ChatWriter(threading.Thread):
     def _connect(self):
         from websockets.sync.client import connect
 
-        with warnings.catch_warnings():  # websockets asks for a context manager; this socket outlives one call
-            warnings.simplefilter("ignore", DeprecationWarning)
-            socket = connect(
-                self.url,
-                additional_headers={"Origin": self.origin, "Cookie": f"sessionid={self.session}"},
-                open_timeout=self.ack_timeout,
-            )
+        socket = connect(  # legacy=True: this socket outlives the call that opens it (not a `with` block)
+            self.url,
+            additional_headers={"Origin": self.origin, "Cookie": f"sessionid={self.session}"},
+            open_timeout=self.ack_timeout,
+            legacy=True,
+        )
         socket.recv(timeout=self.ack_timeout)  # room.state
         return socket
 
@@ -452,8 +450,11 @@ def main() -> int:
     parser.add_argument("--pool-timeout", type=float, help="DB_POOL_TIMEOUT for 'after'")
     args = parser.parse_args()
 
-    from _private_postgres import PrivatePostgres
+    from _private_postgres import PrivatePostgres, postgres_bin_dir
 
+    if postgres_bin_dir() is None:
+        print("skipped: PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
+        return 0
     variants = {name: dict(env) for name, env in VARIANTS.items() if not args.only or name == args.only}
     if "after" in variants:
         if args.pool_max:

@@ -30,7 +30,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-from _private_postgres import PrivatePostgres  # noqa: E402
+from _private_postgres import PrivatePostgres, postgres_bin_dir  # noqa: E402
 from _site import site_servers  # noqa: E402
 from contest_day import (  # noqa: E402
     CONTEST,
@@ -88,6 +88,9 @@ def main() -> int:
     parser.add_argument("--log", type=Path, help="write daphne's log here")
     parser.add_argument("--debug", action="store_true", help="serve with DEBUG on (no collectstatic: quicker)")
     args = parser.parse_args()
+    if postgres_bin_dir() is None:
+        print("skipped: PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
+        return 0
 
     with PrivatePostgres() as server:
         setup = SETUP % {"contest": CONTEST, "room": ROOM, "people": max(args.chat_writers, 1) + 4}

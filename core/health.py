@@ -4,7 +4,8 @@ Each check returns ``(ok, detail)``: on success the detail names the backend, on
 the exception's class (never its message, which may carry hosts or credentials). Every
 check is bounded in time, so /healthz answers 503 quickly when a service hangs instead of
 hanging itself: the database and Redis clients have connect and read timeouts (settings),
-and the channel-layer round trip has its own deadline here.
+and the channel-layer round trip has its own deadline here. With PostgreSQL the database check
+also carries this process's connection pool figures (``pool``: core.db.pool_stats()).
 """
 
 import asyncio
