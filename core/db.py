@@ -9,11 +9,12 @@ those with 503 and ``Retry-After``: a page in both languages, or a JSON body und
 """
 
 import logging
+import sqlite3
 import sys
 
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -59,18 +60,45 @@ def pool_stats(alias: str = DEFAULT_DB_ALIAS) -> dict[str, int] | None:
     return stats
 
 
+# SQLSTATE classes that mean "no usable connection": connection exceptions (08), insufficient
+# resources such as too many connections (53), operator intervention such as a shutdown or a
+# server still starting up (57).
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def _driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception behind Django's wrapper (Django raises its copy ``from`` it)."""
+    return exc.__cause__ if isinstance(exc, DatabaseError) and exc.__cause__ is not None else exc
+
+
 def is_database_unavailable(exc: BaseException | None) -> bool:
-    """True for the errors that mean "no database connection now": the pool's wait ran out
-    (psycopg_pool.PoolTimeout, which Django raises as OperationalError), the server is down,
-    restarting or refused the connection, or a connection broke under the request."""
-    if isinstance(exc, OperationalError | InterfaceError):
+    """True for the errors that mean "no database connection now", which a retry a few seconds
+    later can cure: the pool's wait ran out (psycopg_pool.PoolTimeout) or it refused to queue more,
+    the server is down, restarting or full, or the connection broke under the request; with SQLite,
+    the file stayed locked. A query's own error (a bad statement, a missing table, a constraint)
+    is not one of them: it stays a 500, with its traceback when DEBUG is on."""
+    if exc is None:
+        return False
+    driver = _driver_error(exc)
+    if isinstance(exc, InterfaceError):  # Django's own: the connection is already closed
         return True
     try:
-        from psycopg import InterfaceError as PsycopgInterfaceError
-        from psycopg import OperationalError as PsycopgOperationalError
-    except ImportError:  # pragma: no cover - psycopg is a requirement
-        return False
-    return isinstance(exc, PsycopgOperationalError | PsycopgInterfaceError)
+        import psycopg
+        from psycopg_pool import PoolTimeout, TooManyRequests
+    except ImportError:  # pragma: no cover - both are requirements
+        psycopg = None
+    else:
+        if isinstance(driver, PoolTimeout | TooManyRequests):
+            return True
+    if psycopg is not None and isinstance(driver, psycopg.InterfaceError):
+        return True
+    if psycopg is not None and isinstance(driver, psycopg.OperationalError):
+        # No SQLSTATE: the client library's own failure (refused, reset, closed unexpectedly).
+        sqlstate = driver.sqlstate
+        return sqlstate is None or sqlstate.startswith(UNAVAILABLE_SQLSTATE_CLASSES)
+    if isinstance(driver, sqlite3.OperationalError):
+        return "locked" in str(driver) or "busy" in str(driver)
+    return False
 
 
 def _request_language(request: HttpRequest) -> str:

@@ -4,13 +4,16 @@ Also: core.db.pool_stats() for /healthz and /metrics, and the settings that boun
 """
 
 import json
+import sqlite3
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
+from psycopg_pool import PoolTimeout
 
 from core import db
 
@@ -18,12 +21,44 @@ pytestmark = [pytest.mark.integration, pytest.mark.urls(__name__)]
 
 
 def pool_timeout(request):
-    # What Django raises when psycopg_pool's wait for a connection runs out (PoolTimeout wrapped).
-    raise OperationalError("couldn't get a connection after 5.00 sec")
+    # What Django raises when psycopg_pool's wait for a connection runs out: its OperationalError from PoolTimeout.
+    raise OperationalError("couldn't get a connection after 5.00 sec") from PoolTimeout(
+        "couldn't get a connection after 5.00 sec"
+    )
 
 
 def server_gone(request):
-    raise InterfaceError("the connection is lost")
+    raise InterfaceError("connection already closed")
+
+
+def server_refused(request):
+    raise OperationalError("connection failed") from psycopg.OperationalError(
+        'connection to server at "127.0.0.1", port 5432 failed: Connection refused'
+    )
+
+
+def server_full(request):
+    raise OperationalError("too many clients") from psycopg.errors.TooManyConnections(
+        "FATAL: sorry, too many clients already"
+    )
+
+
+def server_shutting_down(request):
+    raise OperationalError("shutting down") from psycopg.errors.AdminShutdown(
+        "terminating connection due to administrator command"
+    )
+
+
+def sqlite_locked(request):
+    raise OperationalError("database is locked") from sqlite3.OperationalError("database is locked")
+
+
+def missing_table(request):
+    raise OperationalError("no such table: events_event") from sqlite3.OperationalError("no such table: events_event")
+
+
+def deadlock(request):
+    raise OperationalError("deadlock detected") from psycopg.errors.DeadlockDetected("deadlock detected")
 
 
 def other_database_error(request):
@@ -37,7 +72,13 @@ def a_bug(request):
 urlpatterns = [
     path("busy/", pool_timeout),
     path("gone/", server_gone),
+    path("refused/", server_refused),
+    path("full/", server_full),
+    path("shutting-down/", server_shutting_down),
+    path("locked/", sqlite_locked),
     path("api/v1/busy/", pool_timeout),
+    path("missing-table/", missing_table),
+    path("deadlock/", deadlock),
     path("broken/", other_database_error),
     path("bug/", a_bug),
     path("fine/", lambda request: HttpResponse("fine")),
@@ -51,7 +92,7 @@ class SessionReadFails:
         self.get_response = get_response
 
     def __call__(self, request):
-        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+        raise OperationalError("connection failed") from psycopg.OperationalError("Connection refused")
 
 
 @pytest.fixture
@@ -60,7 +101,7 @@ def client():
     return Client(raise_request_exception=False)
 
 
-@pytest.mark.parametrize("url", ["/busy/", "/gone/"])
+@pytest.mark.parametrize("url", ["/busy/", "/gone/", "/refused/", "/full/", "/shutting-down/", "/locked/"])
 def test_a_page_answers_503_in_both_languages_when_the_database_cannot_be_had(client, url):
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503
@@ -108,8 +149,8 @@ def test_a_failure_in_a_middleware_before_the_view_is_a_503_too(client, settings
     assert "The site is busy for a moment" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/broken/", "/bug/"])
-def test_other_errors_stay_500(client, url):
+@pytest.mark.parametrize("url", ["/missing-table/", "/deadlock/", "/broken/", "/bug/"])
+def test_a_query_s_own_error_or_a_bug_stays_500(client, url):
     assert client.get(url).status_code == 500
 
 
