@@ -88,6 +88,8 @@ def main() -> int:
     parser.add_argument("--log", type=Path, help="write daphne's log here")
     parser.add_argument("--debug", action="store_true", help="serve with DEBUG on (no collectstatic: quicker)")
     args = parser.parse_args()
+    if args.seconds / 3 + args.down + args.recovery + 3 > args.seconds:
+        parser.error("--seconds must leave a few seconds of traffic after the outage and --recovery")
     if postgres_bin_dir() is None:
         print("skipped: PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
         return 0

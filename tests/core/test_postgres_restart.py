@@ -26,7 +26,7 @@ def test_a_postgres_restart_gives_503s_only_while_it_is_down_and_loses_no_write(
         [
             sys.executable,
             "bench/fault_postgres_restart.py",
-            *("--clients", "6", "--chat-writers", "2", "--seconds", "15", "--down", "4", "--recovery", "5"),
+            *("--clients", "6", "--chat-writers", "2", "--seconds", "20", "--down", "3", "--recovery", "5"),
             "--debug",
         ],
         cwd=REPO_ROOT,
