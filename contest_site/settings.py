@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 503 instead of 500 when the database cannot be had (core/db.py); above every middleware that reads it.
+    "core.db.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +108,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Reuse connections: opening one per query dominated the live-room benchmark (PostgreSQL), and a
 # new SQLite connection per database call was an eighth of a websocket connect.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DB_POOL = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several daphne/celery threads write to one file: wait for the lock instead of failing. A
     # transaction takes the write lock when it begins (IMMEDIATE): a deferred one that reads first
@@ -124,6 +127,26 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # An unreachable server fails a request (and /healthz) in seconds instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Connection pool (psycopg_pool, README "Database connections"): under ASGI every sync request
+    # runs in a thread of its own, and a connection per thread kept for CONN_MAX_AGE ran PostgreSQL
+    # out of connections ("too many clients") with 40 visitors. With the pool each process holds
+    # between DB_POOL_MIN_SIZE and DB_POOL_MAX_SIZE connections whatever the traffic; a request that
+    # finds them all busy waits up to DB_POOL_TIMEOUT seconds, then gets a 503 page
+    # (core.db.DatabaseUnavailableMiddleware). Budget: web replicas x DB_POOL_MAX_SIZE + Celery
+    # worker processes + beat must stay under the server's max_connections (100 by default).
+    # DB_POOL=false goes back to one connection per thread (Celery's single-threaded processes).
+    DB_POOL = env.bool("DB_POOL", default=True)
+    if DB_POOL:
+        # Django returns the connection to the pool when the request ends (CONN_MAX_AGE 0).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=5.0),
+            # A connection lost (server restarted) is replaced within seconds, not minutes.
+            "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=30.0),
+            "name": "default",
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 

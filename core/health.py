@@ -4,7 +4,8 @@ Each check returns ``(ok, detail)``: on success the detail names the backend, on
 the exception's class (never its message, which may carry hosts or credentials). Every
 check is bounded in time, so /healthz answers 503 quickly when a service hangs instead of
 hanging itself: the database and Redis clients have connect and read timeouts (settings),
-and the channel-layer round trip has its own deadline here.
+and the channel-layer round trip has its own deadline here. With PostgreSQL the database check
+also carries this process's connection pool figures (``pool``: core.db.pool_stats()).
 """
 
 import asyncio
@@ -14,6 +15,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import caches
 from django.db import connection
+
+from .db import POOL_FIGURES, pool_stats
 
 # Seconds for one message to travel through the channel layer and back.
 CHANNEL_LAYER_TIMEOUT = 3.0
@@ -30,6 +33,15 @@ def check_database() -> tuple[bool, str]:
     except Exception as exc:  # any driver error means "down"
         return False, exc.__class__.__name__
     return True, connection.vendor
+
+
+def database_pool() -> dict[str, int] | None:
+    """This process's connection pool (core.db.pool_stats), read before the database check so
+    that the check's own connection is not counted; None without a pool (SQLite)."""
+    stats = pool_stats()
+    if stats is None:
+        return None
+    return {name: stats[name] for name in (*POOL_FIGURES, "in_use")}
 
 
 def check_cache() -> tuple[bool, str]:
@@ -86,8 +98,11 @@ CHECKS = {"database": check_database, "cache": check_cache, "channel_layer": che
 
 
 def health_report() -> tuple[bool, dict[str, dict[str, object]]]:
+    pool = database_pool()
     report = {}
     for name, check in CHECKS.items():
         ok, detail = check()
         report[name] = {"ok": ok, "detail": detail}
+    if pool is not None:
+        report["database"]["pool"] = pool
     return all(item["ok"] for item in report.values()), report

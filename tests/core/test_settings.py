@@ -56,6 +56,19 @@ HTTPS = {
 SCENARIOS = {
     "embedded": (PROBE_COMMAND, {}),
     "postgres": (PROBE_COMMAND, {"DATABASE_URL": "postgres://haizhi:s3cret@db.internal:5433/haizhi"}),
+    "postgres_pool_env": (
+        PROBE_COMMAND,
+        {
+            "DATABASE_URL": "postgres://haizhi:s3cret@db.internal:5433/haizhi",
+            "DB_POOL_MIN_SIZE": "1",
+            "DB_POOL_MAX_SIZE": "4",
+            "DB_POOL_TIMEOUT": "2.5",
+        },
+    ),
+    "postgres_no_pool": (
+        PROBE_COMMAND,
+        {"DATABASE_URL": "postgres://haizhi:s3cret@db.internal:5433/haizhi", "DB_POOL": "false"},
+    ),
     "redis": (PROBE_COMMAND, {"REDIS_URL": "redis://redis.internal:6379/3"}),
     "redis_timeout": (PROBE_COMMAND, {"REDIS_URL": "redis://redis.internal:6379/0", "REDIS_TIMEOUT": "0.5"}),
     "smtp": (PROBE_COMMAND, {"EMAIL_URL": "smtp+tls://mailer:p%40ss@mail.internal:587"}),
@@ -124,11 +137,26 @@ def test_database_url_switches_to_postgresql(probe):
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["NAME"], database["USER"], database["PASSWORD"]) == ("haizhi", "haizhi", "s3cret")
     assert (database["HOST"], database["PORT"]) == ("db.internal", 5433)
-    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
-    assert database["OPTIONS"] == {"connect_timeout": 5}
+    # A bounded pool per process; Django gives the connection back when the request ends.
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (0, True)
+    assert database["OPTIONS"] == {
+        "connect_timeout": 5,
+        "pool": {"min_size": 2, "max_size": 10, "timeout": 5.0, "reconnect_timeout": 30.0, "name": "default"},
+    }
     # PostgreSQL alone changes nothing else.
     assert values["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
+
+
+def test_the_pool_is_sized_from_the_environment(probe):
+    pool = probe("postgres_pool_env")["DATABASE"]["OPTIONS"]["pool"]
+    assert (pool["min_size"], pool["max_size"], pool["timeout"]) == (1, 4, 2.5)
+
+
+def test_db_pool_off_goes_back_to_persistent_connections(probe):
+    database = probe("postgres_no_pool")["DATABASE"]
+    assert database["OPTIONS"] == {"connect_timeout": 5}
+    assert database["CONN_MAX_AGE"] == 60
 
 
 def test_redis_url_switches_channel_layer_cache_and_broker(probe):
