@@ -326,6 +326,8 @@ LOGGING = {
 # them straight from the app folders, otherwise from the collected, hashed files.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served as they are in both modes.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # --- Roadshow rooms (livestream) ------------------------------------------------------
 # Hosts whose players may be embedded in a room page (https only); organisers pick from these.
