@@ -47,6 +47,17 @@ def test_every_app_is_in_the_layers():
     assert apps == set(root_packages()) == in_layers
 
 
+def test_the_architecture_page_draws_the_layers_the_test_enforces():
+    """docs/architecture.md's picture names the apps top to bottom in the contract's order."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (layers,) = [c["layers"] for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    picture = page.split("## The layers", 1)[1].split("```")[1]
+    apps = set(root_packages())
+    drawn = [[word for word in line.split() if word in apps] for line in picture.splitlines()]
+    assert [row for row in drawn if row] == [[name.strip() for name in layer.split("|")] for layer in layers]
+
+
 def test_imports_point_down_the_layers():
     result = lint_imports(ROOT)
     if result.returncode != 0:
