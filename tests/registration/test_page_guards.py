@@ -260,13 +260,15 @@ def test_money_is_shown_with_thousands_separators_in_both_languages(client, even
 
 def test_autosave_says_when_with_a_clock_the_browser_shows_in_its_own_zone(client, event, entrant, draft):
     client.force_login(entrant)
-    saved_at = dt.datetime(2026, 11, 23, 11, 45, 30, tzinfo=dt.UTC)
+    # Today at 11:45:30 UTC, inside the factory's window (opened ten days ago): a fixed date would
+    # fall outside it once the window, made from the real clock, has moved on.
+    saved_at = timezone.now().astimezone(dt.UTC).replace(hour=11, minute=45, second=30, microsecond=0)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("registration.views.timezone.now", lambda: saved_at)
         response = client.post(url("entry_autosave", event, pk=draft.pk), {"entry-summary": "Typed"}, **EN)
     assert response.content.decode().strip() == (
         '<span class="text-success" data-autosave="saved">Draft saved at '
-        '<time datetime="2026-11-23T11:45:30+00:00" class="js-local-clock">19:45</time>.</span>'
+        f'<time datetime="{saved_at.isoformat()}" class="js-local-clock">19:45</time>.</span>'
     )
 
 
