@@ -169,3 +169,11 @@ def test_a_link_naming_the_round_by_number_is_sent_on_to_its_id(client, event, o
     assert response["Location"] == f"{pool_url(event)}?field=biomedicine&round={first.pk}"
     # Neither an id nor a number of this event's rounds: the whole event.
     assert client.get(f"{pool_url(event)}?round={first.pk + 1}").context["round"] is None
+
+
+def test_the_round_assignments_page_links_the_pool_with_the_rounds_id(client, event, organiser, tracks):
+    RoundFactory()
+    round_ = open_round(event, organiser)
+    client.force_login(organiser)
+    html = client.get(reverse("judging:assignments", kwargs={"slug": event.slug, "number": round_.number})).content
+    assert f'href="{pool_url(event)}?round={round_.pk}"' in html.decode()
