@@ -4,7 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("events.api_urls")),
-    path("", include("accounts.api_urls")),
     path("", include("registration.api_urls")),
     path("", include("livestream.api_urls")),
     path("", include("judging.api_urls")),

@@ -91,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.site",
+                "events.context_processors.site",
             ],
         },
     },
@@ -378,6 +378,8 @@ SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 # them straight from the app folders, otherwise from the collected, hashed files.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served as they are in both modes.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # --- Roadshow rooms (livestream) ------------------------------------------------------
 # Hosts whose players may be embedded in a room page (https only); organisers pick from these.

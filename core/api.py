@@ -1,6 +1,9 @@
 """What every API view of the site does the same way: find the event the requester may see, ask
 the permission helper, and answer a service's ``ValidationError`` as a 400 with its messages.
 
+The event and the permission helper belong to ``events``, above core; they are reached through
+``core.access``, which ``events`` fills when it starts.
+
 - an event the requester may not see does not exist for them (404);
 - an action they may not take is a 401/403: anonymous requests are told to sign in, signed-in
   ones get the permission helper's message;
@@ -9,16 +12,15 @@ the permission helper, and answer a service's ``ValidationError`` as a 400 with 
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 
-from events.models import Event
-from events.services import can, require
+from .access import event_access
 
 ERRORS = inline_serializer(
     "ApiErrors",
@@ -31,22 +33,22 @@ ERRORS = inline_serializer(
 )
 
 
-def visible_event(request, slug: str) -> Event:
+def visible_event(request, slug: str) -> Model:
     """The event, or 404 when it does not exist or the requester may not see it."""
-    return check_visible(request, get_object_or_404(Event, slug=slug))
+    return check_visible(request, event_access().find(slug))
 
 
-def check_visible(request, event: Event) -> Event:
+def check_visible(request, event: Model) -> Model:
     """404 unless the requester may see ``event`` (reached through one of its objects)."""
-    if not can(request.user, "event.view", event):
+    if not event_access().can(request.user, "event.view", event):
         raise Http404
     return event
 
 
-def require_api(request, action: str, event: Event) -> None:
+def require_api(request, action: str, event: Model) -> None:
     """``events.services.require`` for API views: 401/403 instead of Django's ``PermissionDenied``."""
     try:
-        require(request.user, action, event)
+        event_access().require(request.user, action, event)
     except PermissionDenied as exc:
         raise denied(request, exc) from None
 

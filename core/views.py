@@ -5,16 +5,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from events.selectors import events_published
-
 from .dashboard import dashboard_sections
 from .health import health_report
 from .metrics import exposition, metrics_access_refusal
 
 
 def home(request):
-    events = events_published().order_by("-starts_on")[:24]
-    return render(request, "core/home.html", {"events": events})
+    # The published events come from events' ``{% published_events %}`` tag: core sits below events.
+    return render(request, "core/home.html")
 
 
 @login_required

@@ -657,10 +657,3 @@ class MeetingProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} ↔ {self.person}"
-
-    @property
-    def reason(self) -> str:
-        """Why they should meet, in the active language."""
-        from .services.proposal_reasons import reasons_text
-
-        return reasons_text(self.reasons, fallback=self.old_reason)

@@ -1,10 +1,16 @@
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import ProfileSerializer
+from accounts.models import User
 
 from . import services
 from .models import Event
-from .selectors import events_published
+from .selectors import events_published, roles_of_user
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -55,3 +61,29 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         if not services.can(self.request.user, "event.view", event):
             raise Http404
         return event
+
+
+class EventRoleSerializer(serializers.Serializer):
+    event = serializers.CharField(source="event.slug")
+    role = serializers.CharField()
+
+
+class MeSerializer(ProfileSerializer):
+    roles = serializers.SerializerMethodField()
+
+    class Meta(ProfileSerializer.Meta):
+        fields = [*ProfileSerializer.Meta.fields, "roles"]
+
+    @extend_schema_field(EventRoleSerializer(many=True))
+    def get_roles(self, user: User) -> list[dict]:
+        return EventRoleSerializer(roles_of_user(user), many=True).data
+
+
+@extend_schema(tags=["accounts"], responses=MeSerializer)
+class MeView(APIView):
+    """The signed-in user's profile and event roles."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)

@@ -44,7 +44,7 @@ class PoolFilterForm(forms.Form):
 
     def __init__(self, *args, rounds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["round"].choices = [("", _("The whole event")), *((r.number, r.name) for r in rounds)]
+        self.fields["round"].choices = [("", _("The whole event")), *((r.pk, r.name) for r in rounds)]
 
 
 class InviteForm(forms.Form):

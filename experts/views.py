@@ -19,6 +19,7 @@ from accounts.models import User
 from events.models import Event
 from events.services import can, require
 from judging import selectors as judging_selectors
+from judging.models import Round
 
 from . import selectors, services
 from .forms import AddExpertForm, ExpertProfileForm, InviteForm, PoolFilterForm
@@ -42,14 +43,28 @@ def pool(request, slug: str):
     """The expert pool as the event's organisers see it: filters, coverage, conflicts, invitations."""
     event = _event(request, slug)
     require(request.user, "judging.assign", event)
-    return _render_pool(request, event)
-
-
-def _render_pool(request, event: Event, add_form: AddExpertForm | None = None):
     rounds = list(judging_selectors.rounds_of(event))
+    meant = _round_of_old_link(request.GET.get("round", ""), rounds)
+    if meant is not None:
+        query = request.GET.copy()
+        query["round"] = str(meant.pk)
+        return redirect(_pool_url(event, query.urlencode()))
+    return _render_pool(request, event, rounds=rounds)
+
+
+def _round_of_old_link(value: str, rounds: list[Round]) -> Round | None:
+    """The round a link from before the page took round ids meant by its number (``?round=2``):
+    only when the value is no id of the event's rounds, so a current link always wins."""
+    if not value.isdigit() or any(r.pk == int(value) for r in rounds):
+        return None
+    return next((r for r in rounds if r.number == int(value)), None)
+
+
+def _render_pool(request, event: Event, add_form: AddExpertForm | None = None, rounds: list[Round] | None = None):
+    rounds = list(judging_selectors.rounds_of(event)) if rounds is None else rounds
     filters = PoolFilterForm(request.GET or None, rounds=rounds)
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    round_ = next((r for r in rounds if r.number == chosen.get("round")), None)
+    round_ = next((r for r in rounds if r.pk == chosen.get("round")), None)
     rows = selectors.pool_rows(
         event, round_=round_, field_value=chosen.get("field", ""), language=chosen.get("language", "")
     )
@@ -79,7 +94,7 @@ def invite(request, slug: str, user_id: int):
     form = InviteForm(request.POST)
     round_ = None
     if request.POST.get("round", "").isdigit():
-        round_ = judging_selectors.round_of(event, int(request.POST["round"]))
+        round_ = judging_selectors.rounds_of(event).filter(pk=int(request.POST["round"])).first()
     if not form.is_valid():
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
         return redirect(_pool_url(event, query))

@@ -1,4 +1,4 @@
-"""Judging API: a judge's assignments and own scorecards; a round's results for organisers.
+"""Judging API: the event's rounds; a judge's assignments and own scorecards; a round's results for organisers.
 
 The same services and permission checks as the pages: a judge reaches only entries assigned
 to them (404 otherwise), blind rounds never include who is behind an entry, and results are
@@ -9,16 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from core.api import denied
 from core.api import visible_event as _event
 from events.models import Event
-from events.services import require
+from events.services import can, require
 from registration.models import Entry, TeamMember
 
 from . import selectors, services
@@ -152,6 +153,41 @@ class AssignmentListView(generics.ListAPIView):
                 }
             )
         return self.get_paginated_response(rows)
+
+
+class RoundListItemSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
+    status = serializers.SerializerMethodField(
+        help_text="not_open, open (judges may score), closed, or advanced (advancement confirmed)."
+    )
+    results_released = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Round
+        fields = ["id", "number", "name", "status", "opens_at", "closes_at", "results_released"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["not_open", "open", "closed", "advanced"]))
+    def get_status(self, round_: Round) -> str:
+        # The same order as the organisers' round list: a confirmed advancement says the most.
+        if round_.advancement_confirmed:
+            return "advanced"
+        if round_.is_closed:
+            return "closed"
+        return "open" if round_.is_open() else "not_open"
+
+
+@extend_schema(tags=["judging"], parameters=[SLUG])
+class RoundListView(generics.ListAPIView):
+    """The event's judging rounds by number, with the ids other endpoints take (e.g. the expert pool's
+    ``round``), for the event's organisers and judges."""
+
+    serializer_class = RoundListItemSerializer
+
+    def get_queryset(self):
+        event = _event(self.request, self.kwargs["slug"])
+        if not any(can(self.request.user, action, event) for action in ("judging.configure", "judging.score")):
+            raise denied(self.request)
+        return selectors.rounds_of(event)
 
 
 class CriterionSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from judging.models import Round
 from ..forms.proposals import contact_choices
 from ..models import MeetingProposal
 from ..services import proposals as services
+from ..services.proposal_reasons import proposal_reason
 
 ROUND = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The judging round's id.")
 PROPOSAL = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The proposal's id.")
@@ -75,7 +76,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     enterprise = serializers.CharField(source="enterprise.name", default="", help_text="The contact's enterprise.")
     status = ProposalStatusField()
     status_label = serializers.CharField(source="get_status_display", help_text="In the request's language.")
-    reason = serializers.CharField(read_only=True, help_text="Why they should meet, in the request's language.")
+    reason = serializers.SerializerMethodField(help_text="Why they should meet, in the request's language.")
     reasons = serializers.ListField(
         child=serializers.DictField(),
         read_only=True,
@@ -106,6 +107,9 @@ class ProposalSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_reason(self, proposal: MeetingProposal) -> str:
+        return proposal_reason(proposal)
 
 
 @extend_schema(tags=["docking"], parameters=[ROUND])

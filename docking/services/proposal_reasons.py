@@ -8,7 +8,9 @@ each in their own language, so its reasons are stored as parts (``MeetingProposa
   "shared_terms": [...]}``: a need of the contact's enterprise matches the project (the titles are
   kept so the reason still reads when the need is edited or deleted).
 
-``reasons_text`` writes them out in the active language, with the matcher's own explanation.
+``reasons_text`` writes them out in the active language, with the matcher's own explanation;
+``proposal_reason`` does it for one proposal (the model only stores the parts: models do not
+import services).
 """
 
 from collections.abc import Sequence
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import pick_language
 
-from ..models import Lead, Need
+from ..models import Lead, MeetingProposal, Need
 from .matching import Match, match_explanation
 
 INTEREST = "interest"
@@ -68,3 +70,8 @@ def reasons_text(parts: Sequence[Any], fallback: str = "") -> str:
     when none can be written out."""
     lines = [line for line in (reason_line(part) for part in parts or []) if line]
     return SEPARATOR.join(lines) if lines else fallback
+
+
+def proposal_reason(proposal: MeetingProposal) -> str:
+    """Why they should meet, in the active language."""
+    return reasons_text(proposal.reasons, fallback=proposal.old_reason)

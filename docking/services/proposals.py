@@ -53,7 +53,7 @@ from ..selectors.needs import open_needs
 from .leads import lead_from_room_interest
 from .matching import entry_document, need_document, rank
 from .meetings import Slot, _busy, meeting_request_create, slots_validate
-from .proposal_reasons import MAX_REASONS, interest_reason, need_reason
+from .proposal_reasons import MAX_REASONS, interest_reason, need_reason, proposal_reason
 
 DEFAULT_TOP_N = 10
 DEFAULT_PER_ENTRY = 3
@@ -365,7 +365,7 @@ def meeting_proposal_send(*, proposal: MeetingProposal, sent_by: User, message: 
             lead = lead_from_room_interest(interest=interest)
         # The contact reads the request (and their lead's notes): in their language, not the organiser's.
         with translation.override(locked.person.language or settings.LANGUAGE_CODE):
-            reason = locked.reason
+            reason = proposal_reason(locked)
             text = message.strip() or _(
                 "The organisers propose this meeting after the results of %(round)s: %(reason)s"
             ) % {"round": locked.round, "reason": reason}

@@ -5,6 +5,9 @@ from django import template
 from events.services import can
 from judging.models import Round
 
+from ..models import MeetingProposal
+from ..services.proposal_reasons import proposal_reason
+
 register = template.Library()
 
 
@@ -25,3 +28,9 @@ def meetings_panel(context, event):
             "deals": can(user, "docking.record_deal", event),
         },
     }
+
+
+@register.filter(name="proposal_reason")
+def proposal_reason_filter(proposal: MeetingProposal) -> str:
+    """Why the proposal's two sides should meet, in the active language."""
+    return proposal_reason(proposal)

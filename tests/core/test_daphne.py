@@ -108,6 +108,17 @@ def test_daphne_alone_serves_pages_and_collected_static_files(production_env):
         assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
         assert body == (Path(production_env["STATIC_ROOT"]) / hashed.group(1).removeprefix("/static/")).read_bytes()
 
+        # The favicon: /favicon.ico from the site's root files, the SVG the page links from the manifest.
+        status, headers, body = get(port, "/favicon.ico")
+        assert (status, headers["Content-Type"]) == (200, "image/x-icon")
+        assert body == (ROOT / "static" / "root" / "favicon.ico").read_bytes()
+        home = get(port, "/")[2].decode()
+        svg = re.search(r'<link rel="icon" href="(/static/favicon\.[0-9a-f]{12}\.svg)" type="image/svg\+xml">', home)
+        assert svg is not None
+        status, headers, body = get(port, svg.group(1))
+        assert (status, headers["Content-Type"]) == (200, "image/svg+xml")
+        assert body == (ROOT / "static" / "favicon.svg").read_bytes()
+
         status, _headers, body = get(port, "/healthz")
         assert status == 200
         assert json.loads(body)["status"] == "ok"

@@ -15,6 +15,7 @@ from docking.models import (
     MeetingRequest,
 )
 from docking.selectors.deals import signed_deals
+from docking.services.proposal_reasons import proposal_reason
 from livestream.models import RoomInterest
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -86,7 +87,7 @@ def test_demo_proposes_meetings_after_the_released_preliminary_round():
     (discarded,) = proposals.filter(status="discarded")
     assert discarded.score == min(p.score for p in proposals)
     assert all(p.person_id != p.entry.owner_id for p in proposals)
-    assert all(p.reason for p in proposals)
+    assert all(proposal_reason(p) for p in proposals)
     # Reasons are kept as parts, and only the enterprise and investor side is proposed.
     assert all(p.reasons and not p.old_reason for p in proposals)
     assert all(

@@ -10,6 +10,7 @@ from docking.models import Lead, MeetingProposal, MeetingRequest
 from docking.selectors.meetings import requests_received
 from docking.services import proposals as services
 from docking.services.meetings import meeting_request_accept
+from docking.services.proposal_reasons import proposal_reason
 from events.models import Role
 from tests.docking.conftest import member
 from tests.docking.meetings_setup import at
@@ -65,7 +66,7 @@ def test_need_contacts_and_interested_people_are_proposed_for_the_top_entries(ju
     assert robot.score == 1.0
     assert robot.reasons == [{"kind": "interest", "source": "room"}]
     with translation.override("en"):
-        assert (battery.reason, robot.reason) == (BATTERY_REASON["en"], ROOM_REASON["en"])
+        assert (proposal_reason(battery), proposal_reason(robot)) == (BATTERY_REASON["en"], ROOM_REASON["en"])
     assert MeetingProposal.objects.filter(round=judged.round, status="draft").count() == 2
 
 
@@ -294,9 +295,12 @@ def test_reasons_are_written_in_the_readers_language_not_the_generators(judged, 
 
     battery, robot = services.proposals_of_round(judged.round)
     with translation.override(read_in):
-        assert (battery.reason, robot.reason) == (BATTERY_REASON[read_in], ROOM_REASON[read_in])
+        assert (proposal_reason(battery), proposal_reason(robot)) == (BATTERY_REASON[read_in], ROOM_REASON[read_in])
     with translation.override(generated_in):
-        assert (battery.reason, robot.reason) == (BATTERY_REASON[generated_in], ROOM_REASON[generated_in])
+        assert (proposal_reason(battery), proposal_reason(robot)) == (
+            BATTERY_REASON[generated_in],
+            ROOM_REASON[generated_in],
+        )
 
 
 def test_a_need_deleted_after_generating_keeps_the_reason_it_was_proposed_for(judged):
@@ -305,7 +309,7 @@ def test_a_need_deleted_after_generating_keeps_the_reason_it_was_proposed_for(ju
     judged.need.delete()
     proposal.refresh_from_db()
     with translation.override("en"):
-        assert proposal.reason == BATTERY_REASON["en"]
+        assert proposal_reason(proposal) == BATTERY_REASON["en"]
 
 
 def test_text_stored_before_reasons_had_parts_is_shown_as_it_is(judged):
@@ -319,10 +323,10 @@ def test_text_stored_before_reasons_had_parts_is_shown_as_it_is(judged):
         created_by=contest.organiser,
     )
     with translation.override("en"):
-        assert proposal.reason == "技术需求“已改名的需求”：同一领域"
+        assert proposal_reason(proposal) == "技术需求“已改名的需求”：同一领域"
     proposal.reasons = [{"kind": "unknown"}, "not a part"]
     with translation.override("en"):
-        assert proposal.reason == "技术需求“已改名的需求”：同一领域"
+        assert proposal_reason(proposal) == "技术需求“已改名的需求”：同一领域"
 
 
 @pytest.mark.parametrize(("organiser_language", "contact_language"), [("en", "zh-hans"), ("zh-hans", "en")])

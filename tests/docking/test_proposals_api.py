@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from docking.models import MeetingProposal, MeetingRequest
+from docking.services.proposal_reasons import proposal_reason
 from events.models import Role
 from tests.docking.conftest import member
 from tests.docking.meetings_setup import at
@@ -95,7 +96,7 @@ def test_generate_then_list(client, judged):
         "Buyer contest",
         contest.enterprise.name,
     )
-    assert row["reason"] == proposal.reason
+    assert row["reason"] == proposal_reason(proposal)
     assert (row["starts_at"], row["ends_at"], row["request"], row["status_label"]) == (None, None, None, "Draft")
 
 

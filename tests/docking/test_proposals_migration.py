@@ -7,6 +7,7 @@ from django.apps import apps
 from django.utils import translation
 
 from docking.models import MeetingProposal
+from docking.services.proposal_reasons import proposal_reason
 from events.models import Role
 from tests.docking.conftest import member
 from tests.docking.proposals_setup import make_judged
@@ -71,14 +72,14 @@ def test_text_in_either_language_becomes_parts_and_the_rest_stays_text():
         [{**battery, "same_field": False, "shared_terms": ["电池", "固态"]}, {"kind": "interest", "source": "room"}],
     )
     with translation.override("en"):
-        assert chinese.reason == (
+        assert proposal_reason(chinese) == (
             "Need “Solid-state battery cells”: Shares: 电池, 固态; "
             "Declared interest (Marked interest in a roadshow room)"
         )
     for proposal in (unknown_need, not_ours, cut_off):
         text = proposal.old_reason
         proposal.refresh_from_db()
-        assert (proposal.reasons, proposal.old_reason, proposal.reason) == ([], text, text)
+        assert (proposal.reasons, proposal.old_reason, proposal_reason(proposal)) == ([], text, text)
 
 
 def test_going_back_writes_the_parts_out_in_the_sites_language(settings):

@@ -5,7 +5,7 @@ from core.fields import TechField
 from events.models import EventRole, Role
 from experts.models import JudgeInvitation
 from tests.experts.conftest import make_expert
-from tests.factories import EventFactory, EventRoleFactory, OrganisationFactory, UserFactory
+from tests.factories import EventFactory, EventRoleFactory, OrganisationFactory, RoundFactory, UserFactory
 from tests.judging.conftest import open_round
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +46,10 @@ def test_invite_from_the_pool_then_accept_from_the_link(client, event, organiser
     client.force_login(organiser)
     response = client.post(
         reverse("experts:invite", kwargs={"slug": event.slug, "user_id": expert.pk}),
-        {"message": "Join us", "round": str(round_.number), "query": f"round={round_.number}"},
+        {"message": "Join us", "round": str(round_.pk), "query": f"round={round_.pk}"},
     )
     assert response.status_code == 302
-    assert response["Location"] == f"{pool_url(event)}?round={round_.number}"
+    assert response["Location"] == f"{pool_url(event)}?round={round_.pk}"
     invitation = JudgeInvitation.objects.get()
     assert (invitation.round, invitation.message, invitation.invited_by) == (round_, "Join us", organiser)
     again = client.post(reverse("experts:invite", kwargs={"slug": event.slug, "user_id": expert.pk}), follow=True)
@@ -112,7 +112,7 @@ def test_pool_page_query_count(client, event, organiser, entry, tracks, count, d
     round_ = open_round(event, organiser)
     _fill_pool(event, count)
     client.force_login(organiser)
-    url = f"{pool_url(event)}?round={round_.number}&field=biomedicine"
+    url = f"{pool_url(event)}?round={round_.pk}&field=biomedicine"
     client.get(url)
     with django_assert_num_queries(23):
         response = client.get(url)
@@ -146,3 +146,34 @@ def test_organiser_adds_someone_to_the_pool_but_cannot_overwrite_a_profile(clien
     assert profile.fields == ["marine"]
     client.force_login(person)
     assert client.post(url, {"email": person.email, "fields": ["digital"], "languages": ["zh"]}).status_code == 403
+
+
+def test_pool_takes_a_round_id_like_the_api(client, event, organiser, tracks):
+    RoundFactory()  # another event's round first, so that this event's round ids are not their numbers
+    first = open_round(event, organiser)
+    final = open_round(event, organiser, number=first.pk, name_en="Final")  # numbered like the first one's id
+    client.force_login(organiser)
+    response = client.get(f"{pool_url(event)}?round={final.pk}")
+    assert response.context["round"] == final
+    assert f'<option value="{final.pk}" selected>Final</option>' in response.content.decode()
+    # An id of this event's rounds wins over a number: this is the first round, not the final.
+    assert client.get(f"{pool_url(event)}?round={first.pk}").context["round"] == first
+
+
+def test_a_link_naming_the_round_by_number_is_sent_on_to_its_id(client, event, organiser, tracks):
+    RoundFactory()
+    first = open_round(event, organiser)
+    client.force_login(organiser)
+    response = client.get(f"{pool_url(event)}?field=biomedicine&round=1")
+    assert response.status_code == 302
+    assert response["Location"] == f"{pool_url(event)}?field=biomedicine&round={first.pk}"
+    # Neither an id nor a number of this event's rounds: the whole event.
+    assert client.get(f"{pool_url(event)}?round={first.pk + 1}").context["round"] is None
+
+
+def test_the_round_assignments_page_links_the_pool_with_the_rounds_id(client, event, organiser, tracks):
+    RoundFactory()
+    round_ = open_round(event, organiser)
+    client.force_login(organiser)
+    html = client.get(reverse("judging:assignments", kwargs={"slug": event.slug, "number": round_.number})).content
+    assert f'href="{pool_url(event)}?round={round_.pk}"' in html.decode()

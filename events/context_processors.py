@@ -1,12 +1,14 @@
+"""What every page's navigation bar shows: the events the signed-in user holds a role in."""
+
 from django.utils.functional import SimpleLazyObject
 
-from events.models import Role
+from .models import Role
+from .permissions import roles_for
+from .selectors import roles_of_user
 
 
 def _nav_roles(user) -> dict:
     """Events the user holds a role in, grouped for the navigation bar (one query, evaluated lazily)."""
-    from events.permissions import roles_for
-    from events.selectors import roles_of_user
 
     organising, judging, taking_part = [], [], []
     dashboards = user.is_staff  # a programme dashboard to read (insights.view somewhere)
