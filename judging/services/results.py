@@ -13,13 +13,11 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from awards.models import Award
-from awards.selectors import vote_counts
 from events.services import require
 from livestream.selectors import PitchEvidence, pitch_signals_of_entries
 from registration.models import Entry
 
-from .. import selectors
+from .. import selectors, sources
 from ..aggregation import AggregationError, Card, CriterionSpec, RoundResult, aggregate_all
 from ..models import Criterion, Round, Score, Scorecard
 from ..weights import Standing, blend
@@ -167,9 +165,8 @@ def signal_count(evidence: PitchEvidence | None, measure: str) -> int:
 
 def _audience_counts(round_: Round) -> dict[int, int]:
     """Votes per entry in the round's audience award (two queries); refused when the award is gone."""
-    award = Award.objects.filter(
-        pk=round_.audience_award_id, event_id=round_.event_id, kind=Award.Kind.AUDIENCE
-    ).first()
+    audience_votes = sources.audience_votes()
+    award = audience_votes.awards_of_event(round_.event_id).filter(pk=round_.audience_award_id).first()
     if award is None:
         raise ValidationError(
             _(
@@ -179,7 +176,7 @@ def _audience_counts(round_: Round) -> dict[int, int]:
             % {"weight": plain(round_.audience_weight)},
             code="no_audience_award",
         )
-    return vote_counts(award)
+    return audience_votes.vote_counts(award)
 
 
 def round_standing(round_: Round, *, method: str | None = None, results: RoundResults | None = None) -> Standing:

@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from awards.models import Award
 from events.models import Event
 from events.services import require
 
-from .. import selectors
+from .. import selectors, sources
 from ..models import EXTRA_WEIGHT_MAX, SCORE_PLACES, Criterion, Round
 from .common import _bump_results, _has_submitted_cards, china_time, plain
 
@@ -111,10 +110,11 @@ def _weights_errors(round_: Round) -> dict[str, str]:
     if round_.signals_measure not in Round.SignalsMeasure.values:
         errors["signals_measure"] = _("Choose which live signal counts.")
     award = round_.audience_award
-    if award is not None and (award.event_id != round_.event_id or award.kind != Award.Kind.AUDIENCE):
+    audience_votes = sources.audience_votes()
+    if award is not None and (award.event_id != round_.event_id or not audience_votes.is_audience_vote(award)):
         errors["audience_award"] = _("Choose an audience-vote award of this event.")
     elif award is None and "audience_weight" not in errors and round_.audience_weight > 0:
-        if Award.objects.filter(event_id=round_.event_id, kind=Award.Kind.AUDIENCE).exists():
+        if audience_votes.awards_of_event(round_.event_id).exists():
             errors["audience_award"] = _(
                 "Choose the audience award whose votes count, or set the audience vote's weight to 0."
             )
