@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.services import require
-from livestream.selectors import PitchEvidence, pitch_signals_of_entries
 from registration.models import Entry
 
 from .. import selectors, sources
@@ -158,7 +157,7 @@ SIGNAL_COUNTS = {
 }
 
 
-def signal_count(evidence: PitchEvidence | None, measure: str) -> int:
+def signal_count(evidence: sources.PitchEvidence | None, measure: str) -> int:
     """The round's chosen live signal in an entry's evidence (0 when it did not pitch)."""
     return 0 if evidence is None else SIGNAL_COUNTS[Round.SignalsMeasure(measure)](evidence)
 
@@ -197,7 +196,7 @@ def round_standing(round_: Round, *, method: str | None = None, results: RoundRe
     if round_.audience_weight > 0:
         audience_counts = _audience_counts(round_)
     if round_.signals_weight > 0:
-        evidence = pitch_signals_of_entries(event=round_.event, entry_ids=list(result.entries))
+        evidence = sources.pitch_evidence(event=round_.event, entry_ids=list(result.entries))
         signal_counts = {
             entry_id: signal_count(entry_evidence, round_.signals_measure)
             for entry_id, entry_evidence in evidence.items()
