@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.services import require
-from experts.selectors import expert_fields
 from registration.models import Entry
 
-from .. import selectors
+from .. import selectors, sources
 from ..models import Assignment, Conflict, Round, Score, Scorecard
 
 
@@ -95,7 +94,7 @@ def assignment_auto(*, round: Round, assigned_by: User, seed: int | None = None)
 
         # Among equally loaded judges, an expert in the entry's track field goes first.
         track_fields = dict(Entry.objects.filter(pk__in=entry_ids).values_list("pk", "track__field"))
-        fields_of = expert_fields(judge_ids)
+        fields_of = sources.expert_fields(judge_ids)
 
         def off_field(judge_id: int, entry_id: int) -> bool:
             return track_fields.get(entry_id) not in fields_of.get(judge_id, ())
