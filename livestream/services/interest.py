@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.services import can
 
-from .. import selectors
+from .. import selectors, signals
 from ..models import AgendaSlot, RoadshowRoom, RoomInterest, Visibility
 from .common import LiveError, _iso, _require_rate, _signed_in
 
@@ -49,15 +49,9 @@ def interest_mark(*, room: RoadshowRoom, user, slot_id: int) -> dict:
             interest = RoomInterest.objects.create(room=room, slot=slot, entry_id=slot.entry_id, user=user)
     except IntegrityError:
         return {**answer, "duplicate": True}
-    transaction.on_commit(lambda: _lead_for(interest), robust=True)
+    # Docking follows each new mark up as a lead (its receiver); a failure there never undoes the mark.
+    transaction.on_commit(lambda: signals.interest_marked.send(sender=RoomInterest, interest=interest), robust=True)
     return {**answer, "duplicate": False}
-
-
-def _lead_for(interest: RoomInterest) -> None:
-    """Docking follows each new interest up as a lead."""
-    from docking.services.leads import lead_from_room_interest
-
-    lead_from_room_interest(interest=interest)
 
 
 def person_frame(person) -> dict:
