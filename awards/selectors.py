@@ -38,6 +38,11 @@ def eligible_entries(award: Award) -> QuerySet[Entry]:
     return entries.select_related("track").order_by("pk")
 
 
+def audience_awards(event_id: int) -> QuerySet[Award]:
+    """The event's audience-vote awards."""
+    return Award.objects.filter(event_id=event_id, kind=Award.Kind.AUDIENCE)
+
+
 def vote_counts(award: Award) -> dict[int, int]:
     """Votes per entry id in an audience award."""
     return dict(

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from awards.models import Award
 from registration.models import Track
 
+from . import sources
 from .models import COMMENT_MAX, Criterion, Round
 from .services import plain, score_field
 
@@ -52,9 +52,7 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["tracks"].queryset = Track.objects.filter(event=event).order_by("position", "id")
         self.fields["number"].required = False
-        self.fields["audience_award"].queryset = Award.objects.filter(event=event, kind=Award.Kind.AUDIENCE).order_by(
-            "pk"
-        )
+        self.fields["audience_award"].queryset = sources.audience_votes().awards_of_event(event.pk).order_by("pk")
         self.fields["signals_measure"].required = False  # empty means the default, people interested
         for name in ("audience_weight", "signals_weight"):
             self.fields[name].required = False  # empty means 0

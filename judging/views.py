@@ -23,10 +23,9 @@ from accounts.models import User
 from core.forms import add_service_errors
 from events.models import Event
 from events.services import can, require
-from livestream.selectors import pitch_signals_of_entries
 from registration.models import Attachment, Entry, TeamMember, Track
 
-from . import exports, selectors, services
+from . import exports, selectors, services, sources
 from .aggregation import Method
 from .forms import (
     AssignmentForm,
@@ -531,7 +530,7 @@ def results(request, slug: str, number: int):
         others = {m: computed.of(m) for m in Method}
         rank_of = {m: {r.entry.entry_id: r.rank for r in others[m].overall} for m in Method}
         # Live signals beside the scores: evidence only, unless the round gives one of them a weight.
-        signals = pitch_signals_of_entries(event=round_.event, entry_ids=page_ids)
+        signals = sources.pitch_evidence(event=round_.event, entry_ids=page_ids)
         rows = [
             {
                 "rank": place.rank,

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 
 from events.models import Role
-from livestream import services
+from livestream import services, signals
 from livestream.models import RoomEvent, RoomInterest
 from livestream.services import LiveError
 from tests.factories import AgendaSlotFactory, EventRoleFactory, OrganisationFactory, UserFactory
@@ -49,6 +49,27 @@ def test_an_enterprise_marks_interest_once(room, slot):
     interest = RoomInterest.objects.get()
     assert (interest.room, interest.slot, interest.entry, interest.user) == (room, slot, slot.entry, enterprise)
     assert RoomEvent.objects.filter(type__startswith="interest").count() == 0  # not in the room log
+
+
+def test_a_new_mark_is_signalled_once_committed_and_a_duplicate_is_not(room, slot, django_capture_on_commit_callbacks):
+    received = []
+
+    def receiver(sender, *, interest, **kwargs):
+        received.append((sender, interest))
+
+    signals.interest_marked.connect(receiver)
+    try:
+        enterprise = _with_role(room, Role.ENTERPRISE)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.interest_mark(room=room, user=enterprise, slot_id=slot.pk)
+        assert received == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.interest_mark(room=room, user=enterprise, slot_id=slot.pk)
+    finally:
+        signals.interest_marked.disconnect(receiver)
+    assert received == [(RoomInterest, RoomInterest.objects.get())]
 
 
 @pytest.mark.parametrize("role", [Role.AUDIENCE, Role.ENTERPRISE, Role.ORGANISER])
