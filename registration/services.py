@@ -6,6 +6,7 @@ the event's registration window. Status changes follow ``TRANSITIONS`` and each 
 kept as a ``StatusChange`` (who, when, from, to, why).
 """
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable
@@ -38,6 +39,7 @@ from .models import (
     StatusChange,
     TeamMember,
     Track,
+    export_folder,
 )
 
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
@@ -863,9 +865,23 @@ def _queue_export(job_id: int) -> None:
 
 
 def export_build(*, job: ExportJob) -> ExportJob:
-    """Write the spreadsheet in the requester's language, recording progress as it goes."""
+    """Write the spreadsheet in the requester's language, recording progress as it goes.
+
+    A job keeps one file, however often it is built. A build that a killed worker left half-done
+    is started over (the task is redelivered): what it left in the job's folder is removed first.
+    Should two builds of one job ever overlap (a build outliving the broker's visibility timeout is
+    delivered again while it runs), the first to finish records its file and the other deletes its own.
+    """
+    finished = (ExportJob.State.DONE, ExportJob.State.FAILED)
     total = Entry.objects.filter(event=job.event).count()
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, total=total, processed=0)
+    ExportJob.objects.filter(pk=job.pk).exclude(state__in=finished).update(
+        state=ExportJob.State.RUNNING, total=total, processed=0
+    )
+    storage = job.file.storage
+    folder = export_folder(job)
+    with contextlib.suppress(FileNotFoundError):
+        for leftover in storage.listdir(folder)[1]:
+            storage.delete(f"{folder}/{leftover}")
 
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(processed=done)
@@ -882,5 +898,21 @@ def export_build(*, job: ExportJob) -> ExportJob:
     except Exception as exc:  # a failed export is shown on the page, not lost in a worker log
         job.state, job.error = ExportJob.State.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
     job.finished_at = timezone.now()
-    job.save(update_fields=["file", "state", "total", "processed", "error", "finished_at"])
+    recorded = (
+        ExportJob.objects.filter(pk=job.pk)
+        .exclude(state__in=finished)
+        .update(
+            file=job.file.name,
+            state=job.state,
+            total=job.total,
+            processed=job.processed,
+            error=job.error,
+            finished_at=job.finished_at,
+        )
+    )
+    if not recorded:  # another build of this job finished first: keep its file, not this one
+        mine = job.file.name
+        job.refresh_from_db()
+        if mine and mine != job.file.name:
+            storage.delete(mine)
     return job
