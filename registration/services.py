@@ -874,9 +874,13 @@ def export_build(*, job: ExportJob) -> ExportJob:
     """
     finished = (ExportJob.State.DONE, ExportJob.State.FAILED)
     total = Entry.objects.filter(event=job.event).count()
-    ExportJob.objects.filter(pk=job.pk).exclude(state__in=finished).update(
-        state=ExportJob.State.RUNNING, total=total, processed=0
-    )
+    if (
+        not ExportJob.objects.filter(pk=job.pk)
+        .exclude(state__in=finished)
+        .update(state=ExportJob.State.RUNNING, total=total, processed=0)
+    ):
+        job.refresh_from_db()  # already built
+        return job
     storage = job.file.storage
     folder = export_folder(job)
     with contextlib.suppress(FileNotFoundError):
