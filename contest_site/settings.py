@@ -165,11 +165,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # each is idempotent, and e-mails carry a ``once`` key (notifications.models.Delivery) so no one
 # gets one twice. The timeout must outlast the longest task (an export of every entry takes
 # seconds), or a slow task is handed to a second worker while the first still runs.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")  # several sites (or benches) on one Redis
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a killed worker holds back one waiting task, not four
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": _visibility_timeout,
+    # Each worker looks for tasks whose visibility timeout ran out this often (kombu's default,
+    # 10 s × every 10th look, left a dead worker's task waiting up to 100 s more).
+    "unacked_restore_interval": max(1, min(30, _visibility_timeout // 2)),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": REDIS_TIMEOUT,
     "socket_timeout": REDIS_TIMEOUT,
 }
