@@ -144,7 +144,9 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that answers as an empty one while Redis is down: rate limits
+            # fail open instead of every API call and sign-in failing (core/cache.py).
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("REDIS_PREFIX", default="haizhi"),
             "OPTIONS": _redis_timeouts,
