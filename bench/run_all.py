@@ -1,4 +1,4 @@
-"""Run every benchmark in bench/ (bench_*.py, room_fanout.py, room_redis_restart.py) one after another.
+"""Run every benchmark in bench/ (bench_*.py, the room and the fault scripts) one after another.
 
 Each benchmark prints its own figures and ratios; this runner only adds a header per script
 and a summary of exit codes. Extra arguments are passed to `pytest -k`-style name filtering:
@@ -15,7 +15,11 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 def main() -> int:
     wanted = sys.argv[1:]
-    candidates = [*BENCH_DIR.glob("bench_*.py"), BENCH_DIR / "room_fanout.py", BENCH_DIR / "room_redis_restart.py"]
+    candidates = [
+        *BENCH_DIR.glob("bench_*.py"),
+        *(BENCH_DIR / name for name in ("room_fanout.py", "room_redis_restart.py")),
+        *(BENCH_DIR / name for name in ("fault_worker_kill.py", "redis_restart_cache_broker.py")),
+    ]
     scripts = sorted(p for p in candidates if not wanted or any(w in p.stem for w in wanted))
     failures = []
     for script in scripts:
