@@ -50,7 +50,7 @@ class Delivery(models.Model):
     again. E-mails are at most once: a person never gets the same e-mail twice.
     """
 
-    key = models.CharField(_("key"), max_length=200)
+    key = models.CharField(_("once key"), max_length=200)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
     )

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='Delivery',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, verbose_name='key')),
+                ('key', models.CharField(max_length=200, verbose_name='once key')),
                 ('emailed', models.BooleanField(default=True, verbose_name='e-mailed')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='e-mail handed over at')),
