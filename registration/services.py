@@ -7,6 +7,7 @@ kept as a ``StatusChange`` (who, when, from, to, why).
 """
 
 import contextlib
+import logging
 import os
 import re
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
 from events.models import Event, Role
@@ -43,6 +45,7 @@ from .models import (
 )
 
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
+logger = logging.getLogger(__name__)
 MAX_PHOTOS = 6
 
 # Which status may follow which. Entrants submit and withdraw; organisers do the rest.
@@ -861,7 +864,16 @@ def export_request(*, event: Event, requested_by: User, fmt: str) -> ExportJob:
 def _queue_export(job_id: int) -> None:
     from .tasks import build_export  # the tasks module calls these services
 
-    build_export.delay(job_id)
+    try:
+        build_export.delay(job_id)
+    except KombuOperationalError:
+        # Redis stayed away past the publish retries: the page says so, instead of "Waiting" forever.
+        logger.exception("Export %s could not be queued", job_id)
+        ExportJob.objects.filter(pk=job_id, state=ExportJob.State.PENDING).update(
+            state=ExportJob.State.FAILED,
+            error=_("The task service could not be reached. Ask for the export again."),
+            finished_at=timezone.now(),
+        )
 
 
 def export_build(*, job: ExportJob) -> ExportJob:

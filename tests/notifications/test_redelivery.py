@@ -8,7 +8,8 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
+from kombu.exceptions import OperationalError
 
 import notifications.services
 from judging import tasks as judging_tasks
@@ -213,3 +214,20 @@ def test_of_two_overlapping_builds_the_first_to_finish_keeps_its_file(settings, 
     # A build asked for once the job is done changes nothing.
     assert registration_services.export_build(job=slow).file.name == job.file.name
     assert job.file.storage.listdir(export_folder(job))[1] == [job.file.name.rsplit("/", 1)[1]]
+
+
+def test_an_export_that_cannot_be_queued_says_so(monkeypatch, django_capture_on_commit_callbacks):
+    """Redis down past the publish retries: the organiser sees why, not "Waiting" forever."""
+    event = EventFactory()
+    organiser = UserFactory(language="en")
+    EventRoleFactory(event=event, user=organiser, role="organiser")
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(registration_tasks.build_export, "delay", broker_down)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        job = registration_services.export_request(event=event, requested_by=organiser, fmt="csv")
+
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("failed", "The task service could not be reached. Ask for the export again.")
