@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from awards.models import Award
 from awards.selectors import vote_counts
+from core.tasks import enqueue
 from events.models import Event
 from events.services import can, require
 from experts.selectors import expert_fields
@@ -969,7 +970,7 @@ def scorecard_reopen(*, card: Scorecard, reopened_by: User, reason: str) -> Scor
 def _queue(task_name: str, *args) -> None:
     from . import tasks  # the tasks module calls these services
 
-    getattr(tasks, task_name).delay(*args)
+    enqueue(getattr(tasks, task_name), *args)
 
 
 def judges_remind(*, round: Round, reminded_by: User, judge_ids: Iterable[int] | None = None) -> int:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.images import image_sanitize
+from core.tasks import enqueue
 from events.models import Event, EventRole, Role
 from events.services import can, require
 from notifications.services import user_notify
@@ -189,7 +190,7 @@ def company_status_change(*, company: LandedCompany, changed_by: User, to_status
 def _queue_status_notice(change_id: int) -> None:
     from .tasks import notify_status_change
 
-    notify_status_change.delay(change_id)
+    enqueue(notify_status_change, change_id)
 
 
 def status_change_notify(*, change: LedgerChange) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
+from core.tasks import enqueue
 from events.models import Event, Role
 from events.services import require, role_grant
 
@@ -496,7 +497,7 @@ def _transition(entry: Entry, to_status: str, *, by: User | None, reason: str = 
 def _queue_status_notice(change_id: int) -> None:
     from .tasks import notify_status_change  # the tasks module calls these services
 
-    notify_status_change.delay(change_id)
+    enqueue(notify_status_change, change_id)
 
 
 def entry_submit(*, entry: Entry, submitted_by: User) -> Entry:

@@ -231,3 +231,21 @@ def test_an_export_that_cannot_be_queued_says_so(monkeypatch, django_capture_on_
 
     job.refresh_from_db()
     assert (job.state, job.error) == ("failed", "The task service could not be reached. Ask for the export again.")
+
+
+def test_a_notice_that_cannot_be_queued_is_sent_by_the_web_process(monkeypatch, django_capture_on_commit_callbacks):
+    """Redis down past the publish retries: the status e-mail goes out from here, once."""
+    event = EventFactory(is_published=True)
+    RegistrationSettingsFactory(event=event)
+    owner = UserFactory(email="owner@example.org", language="en")
+    entry = EntryFactory(event=event, owner=owner)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(registration_tasks.notify_status_change, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.entry_submit(entry=entry, submitted_by=owner)
+
+    assert recipients() == Counter({"owner@example.org": 1})
+    assert Delivery.objects.filter(user=owner, key__startswith="entry.status:").count() == 1
