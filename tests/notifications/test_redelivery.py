@@ -243,7 +243,7 @@ def test_a_notice_that_cannot_be_queued_is_sent_by_the_web_process(monkeypatch, 
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(registration_tasks.notify_status_change, "delay", broker_down)
+    monkeypatch.setattr(registration_tasks.notify_status_change, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         registration_services.entry_submit(entry=entry, submitted_by=owner)
 
