@@ -1,5 +1,4 @@
-"""Run every benchmark in bench/ (bench_*.py, room_fanout.py, room_redis_restart.py, contest_day.py,
-fault_postgres_restart.py) one after another.
+"""Run every benchmark in bench/ (bench_*.py, the room and the fault scripts) one after another.
 
 Each benchmark prints its own figures and ratios; this runner only adds a header per script
 and a summary of exit codes. Extra arguments are passed to `pytest -k`-style name filtering:
@@ -19,7 +18,8 @@ def main() -> int:
     candidates = [
         *BENCH_DIR.glob("bench_*.py"),
         *(BENCH_DIR / name for name in ("room_fanout.py", "room_redis_restart.py", "contest_day.py")),
-        BENCH_DIR / "fault_postgres_restart.py",
+        *(BENCH_DIR / name for name in ("fault_postgres_restart.py", "fault_worker_kill.py")),
+        BENCH_DIR / "redis_restart_cache_broker.py",
     ]
     scripts = sorted(p for p in candidates if not wanted or any(w in p.stem for w in wanted))
     failures = []

@@ -167,7 +167,9 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that answers as an empty one while Redis is down: rate limits
+            # fail open instead of every API call and sign-in failing (core/cache.py).
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("REDIS_PREFIX", default="haizhi"),
             "OPTIONS": _redis_timeouts,
@@ -181,6 +183,39 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it has finished, not when a worker took it: a worker killed half-way
+# (SIGKILL, out of memory, a container stopped) leaves its task to the next worker. A pool process
+# lost mid-task requeues the task at once; a whole worker lost leaves it unacknowledged in Redis,
+# which hands it out again after the visibility timeout. So every task may run more than once:
+# each is idempotent, and e-mails carry a ``once`` key (notifications.models.Delivery) so no one
+# gets one twice. The timeout must outlast the longest task (an export of every entry takes
+# seconds), or a slow task is handed to a second worker while the first still runs.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")  # several sites (or benches) on one Redis
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a killed worker holds back one waiting task, not four
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    # Each worker looks for tasks whose visibility timeout ran out this often (kombu's default,
+    # 10 s × every 10th look, left a dead worker's task waiting up to 100 s more).
+    "unacked_restore_interval": max(1, min(30, _visibility_timeout // 2)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
+}
+# Redis down or restarting: a worker keeps reconnecting (also when it starts before Redis), and
+# queuing a task retries for about CELERY_PUBLISH_RETRY_SECONDS (a restart takes a second or two)
+# before it raises kombu's OperationalError to the caller.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": max(1, int(env.float("CELERY_PUBLISH_RETRY_SECONDS", default=10.0) / 0.5)),
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminds owners of unsubmitted drafts once per event, a few days before the deadline.

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from notifications.services import notification_send
+from notifications.services import notification_send, task_key
 from registration.services import china_time
 
 from .models import Meeting, MeetingRequest
@@ -49,6 +49,7 @@ def notify_meeting_request(request_id: int) -> None:
             body=body,
             url=_request_url(request),
             event=request.event,
+            once=f"docking.request:{request.pk}",
         )
 
 
@@ -82,11 +83,12 @@ def notify_request_answered(request_id: int) -> None:
             body=body,
             url=_request_url(request),
             event=request.event,
+            once=f"docking.answer:{request.pk}:{request.status}",
         )
 
 
-@shared_task
-def notify_meeting_arranged(meeting_id: int) -> None:
+@shared_task(bind=True)
+def notify_meeting_arranged(self, meeting_id: int) -> None:
     """Tell each participant of a meeting an organiser put on the fair schedule when and where it is."""
     meeting = (
         Meeting.objects.select_related("event", "entry", "table")
@@ -109,5 +111,11 @@ def notify_meeting_arranged(meeting_id: int) -> None:
                 "table": meeting.table.label if meeting.table else "",
             }
             notification_send(
-                user=person, kind="docking.meeting_arranged", title=title, body=body, url=url, event=meeting.event
+                user=person,
+                kind="docking.meeting_arranged",
+                title=title,
+                body=body,
+                url=url,
+                event=meeting.event,
+                once=task_key(self),
             )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.tasks import enqueue
 from events.models import Event, EventRole, Role
 from events.services import can, require, role_grant
 from judging.models import Round
@@ -107,7 +108,7 @@ def judge_invite(
 def _queue(task_name: str, *args) -> None:
     from . import tasks  # the tasks module calls these services' models
 
-    getattr(tasks, task_name).delay(*args)
+    enqueue(getattr(tasks, task_name), *args)
 
 
 def _answer(invitation: JudgeInvitation, user: User, status: str) -> JudgeInvitation:

@@ -29,6 +29,7 @@ def send_invitation(invitation_id: int) -> None:
         kind="experts.invitation",
         url=reverse("experts:invitation", kwargs={"token": invitation.token}),
         context={"invitation": invitation},
+        once=f"experts.invitation:{invitation.pk}",
     )
 
 
@@ -45,4 +46,5 @@ def notify_answer(invitation_id: int) -> None:
         kind="experts.answer",
         url=reverse("experts:pool", kwargs={"slug": invitation.event.slug}),
         context={"invitation": invitation},
+        once=f"experts.answer:{invitation.pk}",
     )

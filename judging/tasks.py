@@ -1,5 +1,8 @@
 """Judging e-mails and site notifications, sent by Celery in the recipient's language, and the
-scheduled closing of rounds. Tasks take ids, load the objects and call services."""
+scheduled closing of rounds. Tasks take ids, load the objects and call services.
+
+Each message carries a ``once`` key (``notifications.models.Delivery``): a task redelivered after
+its worker died sends no one the same e-mail twice."""
 
 from celery import shared_task
 from django.conf import settings
@@ -7,14 +10,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from notifications.services import user_notify
+from notifications.services import task_key, user_notify
 
 from . import selectors, services
 from .models import Round, RoundOutcome, Scorecard
 
 
-@shared_task
-def send_judge_reminder(round_id: int, judge_id: int) -> None:
+@shared_task(bind=True)
+def send_judge_reminder(self, round_id: int, judge_id: int) -> None:
     """Remind one judge how many cards of the round they still have to submit."""
     round_ = Round.objects.select_related("event").filter(pk=round_id).first()
     judge = User.objects.filter(pk=judge_id).first()
@@ -39,11 +42,12 @@ def send_judge_reminder(round_id: int, judge_id: int) -> None:
             "submitted": len(rows) - remaining,
             "closes_at": closes_at,
         },
+        once=task_key(self),
     )
 
 
-@shared_task
-def notify_card_reopened(card_id: int) -> None:
+@shared_task(bind=True)
+def notify_card_reopened(self, card_id: int) -> None:
     """Tell a judge that an organiser reopened one of their cards, and why."""
     card = Scorecard.objects.select_related("round__event", "judge", "entry").filter(pk=card_id).first()
     if card is None:
@@ -60,6 +64,7 @@ def notify_card_reopened(card_id: int) -> None:
         ),
         context={"round": card.round, "card": card, "reason": reason or ""},
         body=reason or "",
+        once=task_key(self),
     )
 
 
@@ -78,11 +83,12 @@ def notify_not_advanced(outcome_ids: list[int]) -> None:
             kind="judging.not_advanced",
             url=entry.get_absolute_url(),
             context={"round": outcome.round, "entry": entry},
+            once=f"judging.not_advanced:{outcome.pk}",
         )
 
 
-@shared_task
-def notify_results_released(round_id: int) -> None:
+@shared_task(bind=True)
+def notify_results_released(self, round_id: int) -> None:
     """Tell the entrants of the round that its results (and any feedback for them) are out."""
     round_ = Round.objects.select_related("event").filter(pk=round_id).first()
     if round_ is None:
@@ -97,6 +103,7 @@ def notify_results_released(round_id: int) -> None:
             kind="judging.results_released",
             url=url,
             context={"round": round_, "entry": entry},
+            once=task_key(self, entry.pk),
         )
 
 

@@ -11,6 +11,7 @@ and the demo can fix the clock.
 """
 
 import calendar
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.images import image_sanitize
+from core.tasks import enqueue
 from events.models import Event, EventRole, Role
 from events.services import can, require
 from notifications.services import user_notify
@@ -188,7 +190,7 @@ def company_status_change(*, company: LandedCompany, changed_by: User, to_status
 def _queue_status_notice(change_id: int) -> None:
     from .tasks import notify_status_change
 
-    notify_status_change.delay(change_id)
+    enqueue(notify_status_change, change_id)
 
 
 def status_change_notify(*, change: LedgerChange) -> None:
@@ -204,6 +206,7 @@ def status_change_notify(*, change: LedgerChange) -> None:
         url=company.get_absolute_url(),
         context={"company": company, "change": change},
         body=change.note,
+        once=f"ledger.status:{change.pk}",
     )
 
 
@@ -384,7 +387,10 @@ def cadence_task_complete(*, task: CadenceTask, done_by: User, notes: str = "") 
 
 
 def cadence_reminders_send(*, today: date | None = None) -> int:
-    """Remind each assignee, once, of checks due within ``REMIND_DAYS_BEFORE`` days; returns how many."""
+    """Remind each assignee, once, of checks due within ``REMIND_DAYS_BEFORE`` days; returns how many.
+
+    Each reminder is keyed by its check: a run killed half-way and run again reminds no one twice.
+    """
     today = today or local_today()
     due_soon = list(
         CadenceTask.objects.filter(
@@ -404,6 +410,7 @@ def cadence_reminders_send(*, today: date | None = None) -> int:
             kind="ledger.reminder",
             url=task.company.get_absolute_url(),
             context={"task": task, "company": task.company},
+            once=f"ledger.reminder:{task.pk}",
         )
     CadenceTask.objects.filter(pk__in=[task.pk for task in due_soon]).update(reminded_at=now)
     return len(due_soon)
@@ -411,7 +418,12 @@ def cadence_reminders_send(*, today: date | None = None) -> int:
 
 def cadence_overdue_flag(*, today: date | None = None) -> int:
     """Flag, once, checks whose due date has passed undone, and tell each event's organisers
-    how many were newly flagged; returns how many were flagged."""
+    how many were newly flagged; returns how many were flagged.
+
+    Per event, the organisers are told first and the checks flagged after: a run killed in between
+    is run again and finds the same checks unflagged, and the e-mail's key (those checks) keeps
+    it from going to anyone twice; flagging first would have lost the e-mails.
+    """
     today = today or local_today()
     overdue = list(
         CadenceTask.objects.filter(done_at__isnull=True, overdue_flagged_at__isnull=True, due_on__lt=today)
@@ -420,7 +432,6 @@ def cadence_overdue_flag(*, today: date | None = None) -> int:
     )
     if not overdue:
         return 0
-    CadenceTask.objects.filter(pk__in=[task.pk for task in overdue]).update(overdue_flagged_at=timezone.now())
     by_event: dict[int, list[CadenceTask]] = defaultdict(list)
     for task in overdue:
         by_event[task.company.event_id].append(task)
@@ -429,6 +440,7 @@ def cadence_overdue_flag(*, today: date | None = None) -> int:
         organisers[role.event_id].append(role.user)
     for event_id, tasks in by_event.items():
         event = tasks[0].company.event
+        checks = hashlib.sha256(",".join(str(pk) for pk in sorted(task.pk for task in tasks)).encode()).hexdigest()[:32]
         for organiser in organisers[event_id]:
             user_notify(
                 user=organiser,
@@ -437,5 +449,7 @@ def cadence_overdue_flag(*, today: date | None = None) -> int:
                 kind="ledger.overdue",
                 url=reverse("landing:board", kwargs={"slug": event.slug}) + "?overdue=1",
                 context={"tasks": tasks, "count": len(tasks)},
+                once=f"ledger.overdue:{event_id}:{checks}",
             )
+        CadenceTask.objects.filter(pk__in=[task.pk for task in tasks]).update(overdue_flagged_at=timezone.now())
     return len(overdue)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification
+from .models import Delivery, Notification
 
 
 @admin.register(Notification)
@@ -9,3 +9,11 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__email", "title"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["key", "user", "emailed", "created_at", "sent_at"]
+    list_filter = ["emailed"]
+    search_fields = ["key", "user__email"]
+    raw_id_fields = ["user", "notification"]

@@ -34,3 +34,37 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class Delivery(models.Model):
+    """One message to one person, recorded under a key before it goes out, so it goes out once.
+
+    A Celery task is acknowledged only after it finished; a worker killed half-way through a
+    batch gets the task delivered again, to the next worker, with the same task id. The task
+    passes a key (its id and what the message is about, or the thing notified, e.g. a status
+    change); the second run finds the (key, person) row and skips that person.
+
+    The row and the site notification are written in one transaction *before* the e-mail is
+    handed to the mail server, and ``sent_at`` is set after. A row without ``sent_at`` is a send
+    whose worker died in between: the e-mail may or may not have left, and it is not sent
+    again. E-mails are at most once: a person never gets the same e-mail twice.
+    """
+
+    key = models.CharField(_("once key"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("notification"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    emailed = models.BooleanField(_("e-mailed"), default=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("e-mail handed over at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["key", "user"], name="notifications_delivery_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.user_id}"

@@ -492,8 +492,13 @@ class EntryNote(models.Model):
         return self.text[:50]
 
 
+def export_folder(instance: "ExportJob") -> str:
+    """One folder per job: a build run again after a worker died clears what the dead one left."""
+    return f"exports/{instance.event_id}/{instance.pk}"
+
+
 def export_path(instance: "ExportJob", filename: str) -> str:
-    return f"exports/{instance.event_id}/{uuid.uuid4().hex}-{filename}"
+    return f"{export_folder(instance)}/{filename}"
 
 
 class ExportJob(models.Model):

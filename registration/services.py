@@ -6,6 +6,8 @@ the event's registration window. Status changes follow ``TRANSITIONS`` and each 
 kept as a ``StatusChange`` (who, when, from, to, why).
 """
 
+import contextlib
+import logging
 import os
 import re
 from collections.abc import Iterable
@@ -19,8 +21,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
+from core.tasks import enqueue
 from events.models import Event, Role
 from events.services import require, role_grant
 
@@ -38,9 +42,11 @@ from .models import (
     StatusChange,
     TeamMember,
     Track,
+    export_folder,
 )
 
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
+logger = logging.getLogger(__name__)
 MAX_PHOTOS = 6
 
 # Which status may follow which. Entrants submit and withdraw; organisers do the rest.
@@ -491,7 +497,7 @@ def _transition(entry: Entry, to_status: str, *, by: User | None, reason: str = 
 def _queue_status_notice(change_id: int) -> None:
     from .tasks import notify_status_change  # the tasks module calls these services
 
-    notify_status_change.delay(change_id)
+    enqueue(notify_status_change, change_id)
 
 
 def entry_submit(*, entry: Entry, submitted_by: User) -> Entry:
@@ -859,13 +865,40 @@ def export_request(*, event: Event, requested_by: User, fmt: str) -> ExportJob:
 def _queue_export(job_id: int) -> None:
     from .tasks import build_export  # the tasks module calls these services
 
-    build_export.delay(job_id)
+    try:
+        build_export.delay(job_id)
+    except KombuOperationalError:
+        # Redis stayed away past the publish retries: the page says so, instead of "Waiting" forever.
+        logger.exception("Export %s could not be queued", job_id)
+        ExportJob.objects.filter(pk=job_id, state=ExportJob.State.PENDING).update(
+            state=ExportJob.State.FAILED,
+            error=_("The task service could not be reached. Ask for the export again."),
+            finished_at=timezone.now(),
+        )
 
 
 def export_build(*, job: ExportJob) -> ExportJob:
-    """Write the spreadsheet in the requester's language, recording progress as it goes."""
+    """Write the spreadsheet in the requester's language, recording progress as it goes.
+
+    A job keeps one file, however often it is built. A build that a killed worker left half-done
+    is started over (the task is redelivered): what it left in the job's folder is removed first.
+    Should two builds of one job ever overlap (a build outliving the broker's visibility timeout is
+    delivered again while it runs), the first to finish records its file and the other deletes its own.
+    """
+    finished = (ExportJob.State.DONE, ExportJob.State.FAILED)
     total = Entry.objects.filter(event=job.event).count()
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, total=total, processed=0)
+    if (
+        not ExportJob.objects.filter(pk=job.pk)
+        .exclude(state__in=finished)
+        .update(state=ExportJob.State.RUNNING, total=total, processed=0)
+    ):
+        job.refresh_from_db()  # already built
+        return job
+    storage = job.file.storage
+    folder = export_folder(job)
+    with contextlib.suppress(FileNotFoundError):
+        for leftover in storage.listdir(folder)[1]:
+            storage.delete(f"{folder}/{leftover}")
 
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(processed=done)
@@ -882,5 +915,21 @@ def export_build(*, job: ExportJob) -> ExportJob:
     except Exception as exc:  # a failed export is shown on the page, not lost in a worker log
         job.state, job.error = ExportJob.State.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
     job.finished_at = timezone.now()
-    job.save(update_fields=["file", "state", "total", "processed", "error", "finished_at"])
+    recorded = (
+        ExportJob.objects.filter(pk=job.pk)
+        .exclude(state__in=finished)
+        .update(
+            file=job.file.name,
+            state=job.state,
+            total=job.total,
+            processed=job.processed,
+            error=job.error,
+            finished_at=job.finished_at,
+        )
+    )
+    if not recorded:  # another build of this job finished first: keep its file, not this one
+        mine = job.file.name
+        job.refresh_from_db()
+        if mine and mine != job.file.name:
+            storage.delete(mine)
     return job

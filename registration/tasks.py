@@ -1,7 +1,9 @@
 """Registration e-mails and site notifications, sent by Celery in the recipient's language.
 
 Tasks take ids, load the objects, and call services; they are queued after the
-transaction that made the change has committed.
+transaction that made the change has committed. Each e-mail carries a ``once`` key (see
+``notifications.models.Delivery``): a task run again after its worker died sends no one the
+same e-mail twice.
 """
 
 from datetime import timedelta
@@ -20,7 +22,7 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send(*, entry: Entry, template: str, kind: str, context: dict, body: str = "") -> None:
+def _send(*, entry: Entry, template: str, kind: str, context: dict, once: str, body: str = "") -> None:
     """E-mail the entry's owner and leave the same news on the site, both in the owner's language."""
     url = entry.get_absolute_url()
     user_notify(
@@ -31,6 +33,7 @@ def _send(*, entry: Entry, template: str, kind: str, context: dict, body: str = 
         url=url,
         context={"entry": entry, "entry_url": _absolute(url), **context},
         body=body,
+        once=once,
     )
 
 
@@ -51,12 +54,19 @@ def notify_status_change(change_id: int) -> None:
         kind=f"entry.{change.to_status}",
         context={"change": change, "closes_at": _closing_time(change.entry)},
         body=change.reason,
+        once=f"entry.status:{change.pk}",
     )
 
 
 def _closing_time(entry: Entry) -> str:
     window = services.registration_settings_of(entry.event)
     return services.china_time(window.closes_at) if window else ""
+
+
+def _reminder_key(entry: Entry) -> str:
+    """One reminder per draft and deadline: moving the deadline re-arms it (``registration_configure``)."""
+    window = services.registration_settings_of(entry.event)
+    return f"entry.reminder:{entry.pk}:{window.closes_at.isoformat() if window else ''}"
 
 
 @shared_task
@@ -74,6 +84,7 @@ def send_draft_reminder(entry_id: int) -> None:
         kind="entry.reminder",
         context={"missing": missing, "closes_at": closes_at},
         body="\n".join(missing),
+        once=_reminder_key(entry),
     )
 
 
@@ -89,22 +100,24 @@ def send_draft_reminders() -> int:
     for window in due:
         if now < window.closes_at - timedelta(days=window.reminder_days_before):
             continue
-        # Claim the reminder first, so two beat runs never send it twice.
-        if not RegistrationSettings.objects.filter(pk=window.pk, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        ):
-            continue
+        # Queue every reminder, then mark the window reminded: a run killed half-way is run again
+        # (acks_late) and queues them all again; each reminder's ``once`` key drops the repeats,
+        # as it does when two beat runs overlap.
         for entry_id in Entry.objects.filter(event_id=window.event_id, status=Status.DRAFT).values_list(
             "pk", flat=True
         ):
             send_draft_reminder.delay(entry_id)
             queued += 1
+        RegistrationSettings.objects.filter(pk=window.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
     return queued
 
 
 @shared_task
 def build_export(job_id: int) -> None:
-    """Build a requested spreadsheet of entries (see ``services.export_build``)."""
+    """Build a requested spreadsheet of entries (see ``services.export_build``).
+
+    A job left "being built" by a worker that died is built again when the task is redelivered.
+    """
     job = ExportJob.objects.select_related("event", "requested_by").filter(pk=job_id).first()
-    if job is not None and job.state == ExportJob.State.PENDING:
+    if job is not None and not job.is_finished:
         services.export_build(job=job)

@@ -370,3 +370,13 @@ def test_dockerignore_keeps_secrets_out_and_what_the_build_needs_in():
     needed += ["contest_site/settings.py", "templates"]
     for path in needed:
         assert not any(fnmatch.fnmatch(path, pattern.strip("/")) for pattern in patterns), path
+
+
+def test_the_broker_keeps_its_queue_and_a_stopping_worker_finishes_its_task():
+    """Redis writes its append-only file (queued tasks survive a restart), and Docker waits for
+    the worker's warm shutdown instead of killing a task that would then wait out the visibility
+    timeout (bench/redis_restart_cache_broker.py, bench/fault_worker_kill.py)."""
+    command = SERVICES["redis"]["command"]
+    assert option(command, "--appendonly") == "yes"
+    assert SERVICES["worker"]["stop_grace_period"] == "2m"
+    assert settings.CELERY_TASK_ACKS_LATE is True

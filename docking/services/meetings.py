@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.tasks import enqueue
 from events.models import Event
 from events.services import can, require
 from registration.models import Entry
@@ -49,7 +50,7 @@ class Slot:
 def _queue(task_name: str, object_id: int) -> None:
     from .. import tasks
 
-    getattr(tasks, task_name).delay(object_id)
+    enqueue(getattr(tasks, task_name), object_id)
 
 
 def _notify_on_commit(task_name: str, object_id: int) -> None:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import F
 
+from core.tasks import enqueue
 from registration import services as registration_services
 
 from ..models import Round, Scorecard
@@ -30,4 +31,4 @@ def plain(number: Decimal) -> str:
 def _queue(task_name: str, *args) -> None:
     from .. import tasks  # the tasks module calls these services
 
-    getattr(tasks, task_name).delay(*args)
+    enqueue(getattr(tasks, task_name), *args)

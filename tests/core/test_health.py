@@ -103,7 +103,8 @@ def test_healthz_answers_503_when_the_cache_is_down(client, monkeypatch):
     def set_unavailable(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
 
-    monkeypatch.setattr(caches["default"], "set", set_unavailable)
+    # With Redis, the check asks Redis through the resilient cache's unforgiving side (core/cache.py).
+    monkeypatch.setattr(getattr(caches["default"], "unforgiving", caches["default"]), "set", set_unavailable)
     response = client.get("/healthz")
     assert response.status_code == 503
     checks = expected_checks()

@@ -171,7 +171,7 @@ def test_redis_url_switches_channel_layer_cache_and_broker(probe):
     }
     assert values["CACHES"] == {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "haizhi",
             "OPTIONS": timeouts,
