@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 import yaml
 from django.utils.timezone import localtime
 
@@ -25,9 +24,8 @@ def at(days: int) -> dt.datetime:
 
 
 @pytest.fixture(autouse=True)
-def _now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+def _now(clock):
+    clock.freeze(NOW)
 
 
 def make_rounds(event) -> list:
