@@ -21,6 +21,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+try:  # run as a script from bench/, or imported as bench._private_postgres by the tests
+    from _servers import machine_clock_env
+except ImportError:
+    from bench._servers import machine_clock_env
+
 BIN_DIRS = [Path("/usr/lib/postgresql") / v / "bin" for v in ("17", "16", "15", "14")]
 START_TIMEOUT_SECONDS = 30
 
@@ -66,7 +71,9 @@ class PrivatePostgres:
         command = [str(self.bin_dir / args[0]), *args[1:]]
         if self._as_user:
             command = ["runuser", "-u", "postgres", "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=self.root)
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, cwd=self.root, env=machine_clock_env()
+        )
         if check and result.returncode != 0:
             raise RuntimeError(
                 f"{' '.join(args[:2])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}\n{self.log()}"

@@ -42,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _servers import machine_clock_env
 from fault_worker_kill import Worker, count_emails, wait_for
 
 from tests.e2e_server import REPO_ROOT, _free_port, _PostgresDatabase, _stop, _wait_until_healthy
@@ -57,12 +58,15 @@ def start_redis(port: int, folder: str, *, aof: bool) -> subprocess.Popen:
             *("--appendonly", "yes" if aof else "no"),
         ],
         cwd=folder,
+        env=machine_clock_env(),
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        probe = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, check=False)
+        probe = subprocess.run(
+            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, check=False, env=machine_clock_env()
+        )
         if probe.stdout.strip() == "PONG":
             return process
         time.sleep(0.1)

@@ -33,6 +33,7 @@ from websockets.exceptions import WebSocketException
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _room_common import ROOM_PATH, free_port, room_daphne, stop_process
+from _servers import machine_clock_env
 
 RECONNECT_SECONDS = 0.5
 RESEND_SECONDS = 3.0
@@ -134,12 +135,15 @@ def _redis(port: int, folder: str) -> subprocess.Popen:
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         cwd=folder,
+        env=machine_clock_env(),
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        probe = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True)
+        probe = subprocess.run(
+            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, env=machine_clock_env()
+        )
         if probe.stdout.strip() == "PONG":
             return process
         time.sleep(0.1)
