@@ -19,7 +19,6 @@ its status class; a task by its registered name.
 
 import atexit
 import hmac
-import importlib
 import ipaddress
 import logging
 import os
@@ -185,18 +184,9 @@ POOL_COUNTERS = {
 
 def database_pool_stats() -> dict | None:
     """The database pool's figures, or None without a pool (SQLite, PostgreSQL without pooling)."""
-    try:
-        stats_reader = getattr(importlib.import_module("core.db"), "pool_stats", None)
-    except ModuleNotFoundError as exc:
-        if exc.name != "core.db":
-            raise  # core.db is there but something it needs is not
-        stats_reader = None
-    if stats_reader is not None:
-        return stats_reader()
-    from django.db import connections
+    from . import db  # read at scrape time, so a test can stand in for it
 
-    pool = getattr(connections["default"], "pool", None)
-    return pool.get_stats() if pool is not None else None
+    return db.pool_stats()
 
 
 class DatabasePoolCollector:
