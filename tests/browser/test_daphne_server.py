@@ -16,7 +16,12 @@ def test_healthz_reports_the_configured_services(daphne_server):
     postgres = bool(os.environ.get("DATABASE_URL"))
     redis = bool(os.environ.get("REDIS_URL"))
     assert report["status"] == "ok"
-    assert report["checks"]["database"] == {"ok": True, "detail": "postgresql" if postgres else "sqlite"}
+    database = report["checks"]["database"]
+    assert (database["ok"], database["detail"]) == (True, "postgresql" if postgres else "sqlite")
+    # PostgreSQL goes through the connection pool, whose figures the report carries; SQLite has none.
+    assert ("pool" in database) == postgres
+    if postgres:
+        assert database["pool"]["pool_max"] >= database["pool"]["pool_size"] >= database["pool"]["pool_available"]
     assert report["checks"]["cache"] == {"ok": True, "detail": "RedisCache" if redis else "LocMemCache"}
     assert report["checks"]["channel_layer"] == {
         "ok": True,

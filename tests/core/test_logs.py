@@ -134,6 +134,7 @@ def logs_task():
 
 @pytest.mark.unit
 def test_a_task_logs_under_its_task_id_and_an_eager_one_under_its_request(json_lines):
+    request_id_var.set(None)  # outside any request, whatever an earlier test in this thread left behind
     result = logs_task.apply()
     token = request_id_var.set("edge-9")
     try:

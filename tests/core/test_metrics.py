@@ -1,6 +1,7 @@
 """/metrics: refused without the token or an allowed address; the figures, with bounded labels, once allowed."""
 
 import copy
+import functools
 import os
 import re
 import subprocess
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.test import override_settings
 from prometheus_client import REGISTRY
 
-from core import metrics
+from core import db, metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "metrics-token-" + "0123456789abcdef"
@@ -180,8 +181,9 @@ def test_pool_figures_of_a_real_psycopg_pool(monkeypatch):
                 cursor.execute("SELECT 1")
             pooled.close()  # gives the connection back to the pool
         with monkeypatch.context() as patched:
-            patched.setitem(sys.modules, "core.db", None)
-            patched.setattr("django.db.connections", {"default": pooled})
+            # core.db reads this process's pool by alias: here the test's own pool stands for it.
+            patched.setattr("core.db.connections", {pooled.alias: pooled})
+            patched.setattr("core.db.pool_stats", functools.partial(db.pool_stats, pooled.alias))
             text = metrics.exposition()[0].decode()
     finally:
         pooled.close_pool()
@@ -279,7 +281,7 @@ import sys
 import django
 django.setup()
 from django.test import Client
-from core import metrics
+from core import db, metrics
 requests, sockets = int(sys.argv[1]), int(sys.argv[2])
 client = Client()
 for _ in range(requests):
