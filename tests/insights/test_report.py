@@ -39,9 +39,11 @@ def month(db, clock):
     clock.freeze(NOW)
     event = EventFactory(title_zh="海智创新大赛", title_en="Haizhi Innovation Contest")
     organiser = role(event, Role.ORGANISER)
-    red = LandedCompanyFactory(entry__event=event, status="red", name_en="Red Co")
-    yellow = LandedCompanyFactory(entry__event=event, status="yellow", name_en="Yellow Co")
-    blue = LandedCompanyFactory(entry__event=event, status="blue", name_en="Blue Co")
+    # Names of their own: the report sorts by name, and the factory's numbered names sort "公司10" before
+    # "公司9", so the order would depend on how many companies earlier tests made.
+    red = LandedCompanyFactory(entry__event=event, status="red", name_en="Red Co", name_zh="1 红色科技")
+    yellow = LandedCompanyFactory(entry__event=event, status="yellow", name_en="Yellow Co", name_zh="2 黄色科技")
+    blue = LandedCompanyFactory(entry__event=event, status="blue", name_en="Blue Co", name_zh="3 蓝色科技")
     other_event_company = LandedCompanyFactory(status="red")
 
     nov = dt.date(2026, 11, 1)
