@@ -30,9 +30,13 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 
+# Two pytest-xdist workers, one per core of the CI machine; `make test PYTEST_WORKERS=` runs in one process.
+# Each worker has its own test database and live servers; the demo template database is built once.
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
+
 test: install
 	$(PY) scripts/compile_messages.py
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(PY) scripts/compile_messages.py
