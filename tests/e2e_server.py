@@ -27,6 +27,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -366,8 +367,35 @@ def daphne_server(request, daphne_servers) -> DaphneServer:
     return daphne_servers.get(marker.args[0] if marker else DEFAULT_SERVER)
 
 
+LIVE_FIXTURES = {"daphne_server", "daphne_servers", "e2e_template"}
+_background_builds: list[threading.Thread] = []
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """When the run has tests on live servers, start building the template now, in the background:
+    it overlaps the database tests instead of holding up the first live test (and, under xdist, the
+    other worker waiting for it). ``DaphneServers.template()`` waits for it under the same lock."""
+    if session.config.option.collectonly:
+        return
+    # (The pytest-xdist controller collects no items: only the workers get past this.)
+    if not any(LIVE_FIXTURES & set(getattr(item, "fixturenames", ())) for item in session.items):
+        return
+    folder = _run_folder(session.config, session.config._tmp_path_factory) / TEMPLATE_FOLDER
+    thread = threading.Thread(target=_build_quietly, args=(folder,), name="e2e-template", daemon=True)
+    thread.start()
+    _background_builds.append(thread)
+
+
+def _build_quietly(folder: Path) -> None:
+    with contextlib.suppress(Exception):  # a failure is recorded in failed.txt and raised by the test that needs it
+        demo_template(folder)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The process leading the run (not an xdist worker) drops the run's PostgreSQL databases."""
+    """A build still under way is finished (it holds the lock other workers wait on); then the
+    process leading the run (not an xdist worker) drops the run's PostgreSQL databases."""
+    for thread in _background_builds:
+        thread.join()
     if hasattr(session.config, "workerinput") or not os.environ.get("DATABASE_URL"):
         return
     factory = getattr(session.config, "_tmp_path_factory", None)
