@@ -198,6 +198,9 @@ def _server_env(root: Path) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         # A prefix of its own keeps this server's cache and channel keys apart from other runs on the same Redis.
         "REDIS_PREFIX": f"e2e-{uuid.uuid4().hex[:12]}",
+        # No connection kept between requests: each daphne thread would otherwise hold one to
+        # PostgreSQL for a minute, and a few live servers at once use up the server's connections.
+        "CONN_MAX_AGE": "0",
     }
 
 
