@@ -25,6 +25,23 @@ def pytest_configure(config):
         django_settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += f"-{worker}"
 
 
+def _start_rank(item) -> int:
+    """0: tests that seed the whole demo programme in-process; 1: tests on live servers (or e2e);
+    2: the rest. The long ones go to the xdist workers first (``--no-loadscope-reorder``), so that the
+    two workers end together instead of one finishing them alone; the seed tests come before the
+    live ones to leave the background build of the live servers' template time to finish."""
+    if "demo" in item.path.name:
+        return 0
+    if {"daphne_server", "e2e_template"} & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("e2e"):
+        return 1
+    return 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    items.sort(key=_start_rank)  # a stable sort: pytest-django's order within each rank
+
+
 def clear_cache() -> None:
     """Empty the cache. On Redis only this process's keys: FLUSHDB would also empty the cache of a
     live daphne server or of another xdist worker on the same Redis database, mid-test."""
