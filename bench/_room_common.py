@@ -4,7 +4,9 @@
 PostgreSQL database; with REDIS_URL set, daphne uses the Redis channel layer), migrates it,
 creates one published event with the live public room ``bench-room`` and a signed-in sender,
 starts daphne on a free loopback port and yields ``(base_url, sender_session, daphne_pid)``.
-Everything is stopped and dropped again on exit.
+Everything is stopped and dropped again on exit. With ``BENCH_MIGRATED_TEMPLATE`` set to an
+already migrated database (a SQLite file, or with DATABASE_URL a PostgreSQL database without
+sessions), it copies that instead of migrating: the test suite passes its template this way.
 """
 
 import contextlib
@@ -21,6 +23,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.e2e_server import (  # noqa: E402  (needs the repository on the path)
+    _copy_sqlite,
     _free_port,
     _PostgresDatabase,
     _run_manage,
@@ -96,15 +99,19 @@ def room_daphne() -> Iterator[tuple[str, str, int]]:
             "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:12]}",
             "LOG_LEVEL": "WARNING",
         }
+        template = os.environ.get("BENCH_MIGRATED_TEMPLATE") or None
         postgres = _PostgresDatabase(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
         if postgres:
-            postgres.create()
+            postgres.create(template=template)
             env["DATABASE_URL"] = postgres.url
         else:
+            if template:
+                _copy_sqlite(template, Path(root) / "bench.sqlite3")
             env["DATABASE_URL"] = f"sqlite:///{root}/bench.sqlite3"
         log_path = Path(root) / "daphne.log"
         try:
-            _run_manage(["migrate", "--noinput"], env)
+            if not template:
+                _run_manage(["migrate", "--noinput"], env)
             setup = subprocess.run(
                 [sys.executable, "manage.py", "shell", "-c", SETUP],
                 cwd=REPO_ROOT,

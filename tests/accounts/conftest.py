@@ -3,7 +3,8 @@
 import re
 
 import pytest
-from django.core.cache import cache
+
+from tests.conftest import clear_cache
 
 LINK = re.compile(r"https?://testserver(/accounts/[^\s]+/)")
 
@@ -11,7 +12,7 @@ LINK = re.compile(r"https?://testserver(/accounts/[^\s]+/)")
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # allauth counts attempts in the cache; with Redis a crashed earlier run could leave counters behind.
-    cache.clear()
+    clear_cache()
 
 
 def link_in(message, prefix: str) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e_server import REPO_ROOT, daphne_server  # noqa: F401  (the fixture is used by name)
+from tests.e2e_server import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

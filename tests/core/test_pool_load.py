@@ -15,10 +15,11 @@ import pytest
 from django.conf import settings
 
 from bench import contest_day
-from tests.e2e_server import daphne_server  # noqa: F401  (the fixture is used by name)
 
 pytestmark = [
     pytest.mark.e2e,
+    # A server of its own: its sign-ins and chat stay out of the rate limits and rooms other tests see.
+    pytest.mark.daphne_server("pool-load"),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
         reason="the connection pool is PostgreSQL's: set DATABASE_URL to a PostgreSQL server (services mode)",
@@ -44,7 +45,7 @@ def pool_after_load(base_url: str) -> dict:
             return pool
 
 
-def test_twenty_clients_reading_and_chatting_get_no_5xx_within_the_pool_bound(daphne_server):  # noqa: F811
+def test_twenty_clients_reading_and_chatting_get_no_5xx_within_the_pool_bound(daphne_server):
     base_url = daphne_server.base_url
     bound = settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"]  # the server reads the same environment
     sessions = contest_day.sign_in_all(base_url, ACCOUNTS)

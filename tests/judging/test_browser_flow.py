@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from core.demo import DEMO_PASSWORD
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOT_DIR
-from tests.e2e_server import daphne_server  # noqa: F401  (the fixture is used by name)
 
-pytestmark = pytest.mark.browser
+# Its own server: confirming the semi-final's advancement changes who the demo's finalists are.
+pytestmark = [pytest.mark.browser, pytest.mark.daphne_server("judging")]
 
 CONTEST = "haicheng-innovation-contest-2026"
 SHOWCASE_TITLE = "CRISPR precision gene-editing therapy platform"
@@ -47,7 +47,7 @@ def sign_in(page, base_url: str, email: str) -> None:
     page.wait_for_url("**/dashboard/")
 
 
-def test_judge_scores_organiser_advances_entrant_sees_the_new_status(chromium, daphne_server):  # noqa: F811
+def test_judge_scores_organiser_advances_entrant_sees_the_new_status(chromium, daphne_server):
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     base = daphne_server.base_url
 

@@ -8,7 +8,6 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from events.models import Role
-from tests.e2e_server import daphne_server  # noqa: F401  (the fixture is used by name)
 from tests.factories import EventRoleFactory, RoadshowRoomFactory, UserFactory
 
 RECEIVE_TIMEOUT = 10  # seconds a socket may wait for a frame it is owed (a wait, not an assertion)

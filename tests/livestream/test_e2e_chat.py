@@ -13,7 +13,8 @@ from websockets.exceptions import InvalidStatus
 
 from core.demo import DEMO_PASSWORD
 
-pytestmark = [pytest.mark.e2e]
+# The livestream server: the browser flows on the shared one expect the demo room's chat and stage untouched.
+pytestmark = [pytest.mark.e2e, pytest.mark.daphne_server("livestream")]
 
 ROOM = "haicheng-2026-final-roadshow"
 WAIT_SECONDS = 15  # how long a client waits for a frame it is owed (a wait, not an assertion)

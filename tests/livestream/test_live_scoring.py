@@ -256,6 +256,7 @@ BROWSER_ARGS = [
 
 
 @pytest.mark.browser
+@pytest.mark.daphne_server("livestream")  # it starts a pitch the agenda flow expects not started
 def test_in_the_browser_a_judge_scores_and_the_audience_sees_only_the_revealed_score(daphne_server):
     import re
     from pathlib import Path
