@@ -191,7 +191,8 @@ def run_browsing(
     """``clients`` threads request pages of ``mix`` for ``seconds``; every answer is recorded.
 
     ``think``: seconds each client waits between pages, fixed or drawn from a (low, high) range
-    (people reading); 0 requests back to back (the hammer)."""
+    (people reading, who also start at a random moment of the first range); 0 requests back to back
+    (the hammer)."""
     import random
 
     results = Results()
@@ -205,6 +206,8 @@ def run_browsing(
         base_url = base_urls[index % len(base_urls)]
         session = sessions[index % len(sessions)]
         mine = []
+        if isinstance(think, tuple):  # people reading arrive spread over one reading time, not all at once
+            time.sleep(chooser.uniform(0, think[1]))
         while time.monotonic() < deadline:
             name, path = chooser.choice(pages)
             began = time.monotonic()
