@@ -916,6 +916,14 @@ class _Peak:
         self.peak = self.sampler.stop() if self.sampler else None
 
 
+def _running(pid: int) -> bool:
+    """The process exists and has not exited (an exited child not yet waited for is a zombie, state Z)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def run_scenarios(args) -> int:
     """``--scenario browsing|rush|judging|all`` in ``--mode services|embedded``: one table row each."""
     wanted = SCENARIOS if args.scenario == "all" else (args.scenario,)
@@ -991,6 +999,10 @@ def run_scenarios(args) -> int:
             )
             print(f"judging close: {json.dumps(writes)}; by page {json.dumps(results.by_page())}", flush=True)
             failed = failed or results.count_5xx() > 0 or writes["lost_writes"] > 0
+        if args.mode == "services":  # the worker and beat are the last two processes; both must still run
+            alive = [_running(pid) for pid in site.pids[-2:]]
+            print(f"celery worker and beat still running at the end: {all(alive)}", flush=True)
+            failed = failed or not all(alive)
         if failed:
             print(site.logs()[-4000:])
     print_table(rows)
