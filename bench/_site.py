@@ -7,7 +7,9 @@
 A fresh database (a unique name on the server of the given URL) is created, migrated and seeded
 (``seed_demo`` by default, or the Python code in ``setup`` run with ``manage.py shell``), then
 ``processes`` daphne processes serve it on free loopback ports, like the production shape's web
-replicas, with DEBUG off (static files collected) unless ``debug``. Everything is stopped and
+replicas, with DEBUG off (static files collected) unless ``debug``. With ``celery`` (and REDIS_URL)
+a Celery worker and beat run beside them, on a queue of the site's own. A ``server_url`` starting
+with ``sqlite`` gives the embedded mode's SQLite file instead of a PostgreSQL database. Everything is stopped and
 the database dropped on exit.
 """
 
@@ -18,7 +20,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +41,11 @@ class Site:
     pids: list[int]
     log_paths: list[Path]
     setup_output: str = ""
+    env: dict[str, str] = field(default_factory=dict)  # the servers' environment, for one-shot commands
+
+    @property
+    def media_root(self) -> Path:
+        return Path(self.env["MEDIA_ROOT"])
 
     def logs(self) -> str:
         return "\n".join(path.read_text(errors="replace")[-3000:] for path in self.log_paths)
@@ -64,12 +71,16 @@ def site_servers(
     setup: str | None = None,
     redis_url: str | None = None,
     debug: bool = False,
+    celery: bool = False,
 ) -> Iterator[Site]:
     from psycopg import sql
 
     name = f"site_{uuid.uuid4().hex[:12]}"
-    database_url = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    sqlite = server_url.startswith("sqlite")
     with tempfile.TemporaryDirectory() as root:
+        database_url = (
+            f"sqlite:///{root}/{name}.sqlite3" if sqlite else urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+        )
         base_env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "contest_site.settings",
@@ -85,11 +96,14 @@ def site_servers(
             "DATABASE_URL": database_url,
             **(env or {}),
         }
+        if celery:  # a queue of this site's own: producers (daphne) and the worker must agree on it
+            base_env.setdefault("CELERY_QUEUE", f"site-{uuid.uuid4().hex[:12]}")
         if redis_url is not None:
             base_env["REDIS_URL"] = redis_url
         if not base_env.get("REDIS_URL"):
             base_env.pop("REDIS_URL", None)
-        _execute(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if not sqlite:
+            _execute(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         started: list[subprocess.Popen] = []
         try:
             # Set up with the pool off: a one-shot command needs one connection, not a pool's worth.
@@ -140,15 +154,47 @@ def site_servers(
                 log_paths.append(log_path)
             for process, base_url, log_path in zip(started, base_urls, log_paths, strict=True):
                 _wait_until_healthy(process, base_url, log_path)
+            if celery and base_env.get("REDIS_URL"):
+                # The production shape's worker (one pool process, no pool of database connections)
+                # and beat, on a queue of this site's own.
+                celery_env = {**base_env, "DB_POOL": "False", "CONN_MAX_AGE": "0"}
+                for role, extra in (
+                    ("worker", ["--concurrency=1", "--without-gossip", "--without-mingle", "-n", f"{name}@%h"]),
+                    ("beat", ["--schedule", f"{root}/beat-schedule"]),
+                ):
+                    log_path = Path(root) / f"celery-{role}.log"
+                    with log_path.open("wb") as log:
+                        started.append(
+                            subprocess.Popen(
+                                [
+                                    sys.executable,
+                                    "-m",
+                                    "celery",
+                                    "-A",
+                                    "contest_site",
+                                    role,
+                                    "--loglevel=WARNING",
+                                    *extra,
+                                ],
+                                cwd=REPO_ROOT,
+                                env=celery_env,
+                                stdout=log,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True,
+                            )
+                        )
+                    log_paths.append(log_path)
             yield Site(
                 base_urls=base_urls,
                 database_url=database_url,
                 database=name,
                 pids=[process.pid for process in started],
+                env={**base_env, "STATIC_ROOT": f"{root}/static", "DB_POOL": "False", "CONN_MAX_AGE": "0"},
                 log_paths=log_paths,
                 setup_output=setup_output,
             )
         finally:
             for process in started:
                 _stop(process)
-            _execute(server_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            if not sqlite:
+                _execute(server_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

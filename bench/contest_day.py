@@ -148,6 +148,21 @@ class Results:
         ordered = sorted(sample.elapsed for sample in self.samples)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
+    def by_page(self) -> dict[str, dict]:
+        """Per page: requests, p50 and p99 in ms, slowest first (to see which pages to profile)."""
+        pages: dict[str, Results] = {}
+        for sample in self.samples:
+            pages.setdefault(sample.page, Results()).samples.append(sample)
+        rows = {
+            name: {
+                "requests": len(part.samples),
+                "p50_ms": round(part.percentile(0.5) * 1000),
+                "p99_ms": round(part.percentile(0.99) * 1000),
+            }
+            for name, part in pages.items()
+        }
+        return dict(sorted(rows.items(), key=lambda item: -item[1]["p99_ms"]))
+
     def summary(self) -> dict:
         statuses = self.statuses()
         return {
@@ -170,10 +185,14 @@ def run_browsing(
     clients: int,
     seconds: float,
     mix: list[tuple[str, str, int]] = BROWSING_MIX,
-    think: float = 0.0,
+    think: float | tuple[float, float] = 0.0,
     seed: int = 2026,
 ) -> Results:
-    """``clients`` threads request pages of ``mix`` back to back for ``seconds``; every answer is recorded."""
+    """``clients`` threads request pages of ``mix`` for ``seconds``; every answer is recorded.
+
+    ``think``: seconds each client waits between pages, fixed or drawn from a (low, high) range
+    (people reading, who also start at a random moment of the first range); 0 requests back to back
+    (the hammer)."""
     import random
 
     results = Results()
@@ -187,13 +206,14 @@ def run_browsing(
         base_url = base_urls[index % len(base_urls)]
         session = sessions[index % len(sessions)]
         mine = []
+        if isinstance(think, tuple):  # people reading arrive spread over one reading time, not all at once
+            time.sleep(chooser.uniform(0, think[1]))
         while time.monotonic() < deadline:
             name, path = chooser.choice(pages)
             began = time.monotonic()
             status, _body = get(f"{base_url}{path}", session)
             mine.append(Sample(began - start, time.monotonic() - began, name, status))
-            if think:
-                time.sleep(think)
+            _pause(chooser, think)
         with lock:
             results.samples.extend(mine)
 
@@ -394,6 +414,378 @@ def sign_in_all(base_url: str, accounts: list[str]) -> dict[str, str]:
     return {email: login(base_url, email) for email in accounts}
 
 
+# --- forms, as a browser posts them ---------------------------------------------------------------
+# A CSRF secret of our own: Django accepts the cookie's 32-character secret sent back unmasked.
+CSRF_SECRET = uuid.uuid4().hex
+
+
+def post(
+    url: str,
+    session: str | None,
+    fields: list[tuple[str, str]] | dict[str, str] | None = None,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
+) -> tuple[int, bytes, str]:
+    """POST a form (multipart when ``files``: name -> (file name, bytes, type)) with its CSRF token;
+    (status, body, Location). Redirects are returned, not followed; status 0 when no HTTP answer came."""
+    pairs = list(fields.items() if isinstance(fields, dict) else fields or [])
+    pairs.append(("csrfmiddlewaretoken", CSRF_SECRET))
+    cookie = f"csrftoken={CSRF_SECRET}" + (f"; sessionid={session}" if session else "")
+    headers = {"Cookie": cookie, "Referer": url, "X-CSRFToken": CSRF_SECRET}
+    if files:
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in pairs:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for name, (filename, content, content_type) in files.items():
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n"
+            )
+            parts += [head.encode(), content, b"\r\n"]
+        parts.append(f"--{boundary}--\r\n".encode())
+        body = b"".join(parts)
+        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+    else:
+        body = urllib.parse.urlencode(pairs).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    request = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with _NO_REDIRECT.open(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+            return response.status, response.read(), response.headers.get("Location", "")
+    except urllib.error.HTTPError as exc:  # 3xx (not followed) and 4xx/5xx
+        return exc.code, exc.read(), exc.headers.get("Location", "")
+    except (OSError, urllib.error.URLError):
+        return 0, b"", ""
+
+
+def small_pdf(title: str) -> bytes:
+    """A valid one-page PDF (a correct cross-reference table: the deck check reads it with pypdf)."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")[:60]
+    stream = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _pause(chooser, think: float | tuple[float, float]) -> None:
+    if isinstance(think, tuple):
+        time.sleep(chooser.uniform(*think))
+    elif think:
+        time.sleep(think)
+
+
+def parse_think(text: str) -> float | tuple[float, float]:
+    """``--think``: seconds between pages, fixed (``0.5``) or drawn from a range (``1-3``)."""
+    low, _, high = text.partition("-")
+    return (float(low), float(high)) if high else float(low)
+
+
+def data_command(env: dict[str, str], code: str) -> dict:
+    """Run ``code`` in ``manage.py shell`` with the site's environment; the JSON it emits (bench/_contest_data.py)."""
+    import subprocess
+
+    from _contest_data import MARK
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BENCH_DIR.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK) :])
+    raise RuntimeError(
+        f"`{code[:80]}...` failed ({result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    )
+
+
+def prepare_code(*, entrants: int = 0, judges: int = 0, close_in_minutes: float = 0, seed: bool = False) -> str:
+    """The setup step (``manage.py shell -c``): the demo (``seed``), then the scenario's accounts and sessions."""
+    tag = f"cd{uuid.uuid4().hex[:6]}"
+    lines = ["from django.core.management import call_command", "call_command('seed_demo', quiet_logins=True)"]
+    lines = lines if seed else []
+    lines += [
+        "from bench._contest_data import prepare",
+        f"prepare(entrants={entrants}, judges={judges}, tag={tag!r}, close_in_minutes={close_in_minutes})",
+    ]
+    return "\n".join(lines)
+
+
+# --- registration deadline rush -------------------------------------------------------------------
+@dataclass
+class EntrantRun:
+    """What one entrant was told: the entry made, each autosaved summary (text, acknowledged), deck, submit."""
+
+    index: int
+    entry_id: int | None = None
+    summaries: list[tuple[str, bool]] = field(default_factory=list)
+    deck_acked: bool = False
+    submit_acked: bool = False
+
+
+def _entry_fields(index: int, version: int, marker: str, data: dict) -> list[tuple[str, str]]:
+    tracks = data["tracks"]
+    fields = {
+        "entry-title_zh": f"负载项目 {marker} {index}",
+        "entry-title_en": f"Load project {marker} {index}",
+        "entry-track": str(tracks[index % len(tracks)]),
+        "entry-stage": "prototype",
+        "entry-summary": f"{marker} entrant {index} version {version}: a summary typed at the deadline.",
+        "entry-technology": "Solid-state batteries made from recycled material.",
+        "entry-ip_summary": "",
+        "entry-patent_count": "1",
+        "entry-funding_sought": "1000000",
+        "entry-planned_city": "Haicheng",
+        "entry-planned_park": "",
+        "entry-video_url": "",
+        **data["answers"],
+    }
+    return list(fields.items())
+
+
+def run_rush(
+    base_urls: list[str],
+    data: dict,
+    *,
+    clients: int,
+    autosaves: int = 3,
+    think: float | tuple[float, float] = 0.0,
+    seed: int = 2026,
+) -> tuple[Results, list[EntrantRun]]:
+    """Every entrant of ``data["entrants"]`` (sessions from ``prepare``) starts an entry, opens its form,
+    autosaves ``autosaves`` times, uploads a PDF deck and submits, as fast as ``clients`` threads allow."""
+    import queue
+    import random
+
+    results, runs, lock = Results(), [], threading.Lock()
+    marker = f"rush-{uuid.uuid4().hex[:6]}"
+    todo: queue.Queue = queue.Queue()
+    for index in range(len(data["entrants"])):
+        todo.put(index)
+    start = time.monotonic()
+    home = f"/events/{CONTEST}/registration/"
+
+    def entrant(index: int, chooser, mine: list[Sample]) -> EntrantRun:
+        run = EntrantRun(index)
+        base, session = base_urls[index % len(base_urls)], data["entrants"][index]
+
+        def record(page: str, began: float, status: int) -> None:
+            mine.append(Sample(began - start, time.monotonic() - began, page, status))
+
+        began = time.monotonic()
+        status, _body, location = post(f"{base}{home}", session)
+        record("rush:create", began, status)
+        found = re.search(r"/entries/(\d+)/edit/", location)
+        if status != 302 or not found:
+            return run
+        run.entry_id = int(found.group(1))
+        entry_path = f"{home}entries/{run.entry_id}/"
+        began = time.monotonic()
+        status, _body = get(f"{base}{entry_path}edit/", session)
+        record("rush:edit", began, status)
+        for version in range(1, autosaves + 1):
+            _pause(chooser, think)
+            fields = _entry_fields(index, version, marker, data)
+            began = time.monotonic()
+            status, body, _location = post(f"{base}{entry_path}autosave/", session, fields)
+            record("rush:autosave", began, status)
+            run.summaries.append((dict(fields)["entry-summary"], status == 200 and b'data-autosave="saved"' in body))
+        began = time.monotonic()
+        pdf = small_pdf(f"Pitch deck {marker} {index}")
+        status, _body, location = post(
+            f"{base}{entry_path}files/", session, files={"files-deck": ("deck.pdf", pdf, "application/pdf")}
+        )
+        record("rush:deck", began, status)
+        run.deck_acked = status == 302
+        _pause(chooser, think)
+        began = time.monotonic()
+        status, _body, location = post(f"{base}{entry_path}submit/", session)
+        record("rush:submit", began, status)
+        run.submit_acked = status == 302 and location.rstrip("/").endswith(f"/entries/{run.entry_id}")
+        return run
+
+    def client(number: int) -> None:
+        chooser, mine, done = random.Random(seed + number), [], []
+        while True:
+            try:
+                index = todo.get_nowait()
+            except queue.Empty:
+                break
+            done.append(entrant(index, chooser, mine))
+        with lock:
+            results.samples.extend(mine)
+            runs.extend(done)
+
+    threads = [threading.Thread(target=client, args=(number,), daemon=True) for number in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.seconds = time.monotonic() - start
+    results.samples.sort(key=lambda sample: sample.started)
+    return results, sorted(runs, key=lambda run: run.index)
+
+
+def check_rush_writes(runs: list[EntrantRun], stored: dict) -> dict:
+    """Lost writes: an acknowledged entry, autosave, deck or submit that the database (or the disk) lacks.
+
+    The stored summary must be the last acknowledged one or one sent after it (an answer that never
+    came may still have been saved). Entries submitted must equal the submits answered with success."""
+    lost: Counter = Counter()
+    for run in runs:
+        if run.entry_id is None:
+            continue
+        entry = stored.get(str(run.entry_id))
+        if entry is None:
+            lost["entry"] += 1
+            continue
+        acked = [i for i, (_text, ok) in enumerate(run.summaries) if ok]
+        if acked and entry["summary"] not in [text for text, _ok in run.summaries[acked[-1] :]]:
+            lost["autosave"] += 1
+        if run.deck_acked and not any(deck["on_disk"] for deck in entry["decks"]):
+            lost["deck"] += 1
+        lost["deck_file_missing"] += sum(1 for deck in entry["decks"] if not deck["on_disk"])
+        if run.submit_acked and entry["status"] == "draft":
+            lost["submit"] += 1
+    submitted = sum(1 for entry in stored.values() if entry["status"] != "draft")
+    acked_submits = sum(1 for run in runs if run.submit_acked)
+    return {
+        "entrants": len(runs),
+        "entries_created": sum(1 for run in runs if run.entry_id is not None),
+        "autosaves_acknowledged": sum(ok for run in runs for _text, ok in run.summaries),
+        "decks_acknowledged": sum(run.deck_acked for run in runs),
+        "submits_acknowledged": acked_submits,
+        "entries_submitted": submitted,
+        "lost": {name: count for name, count in lost.items() if count},
+        "lost_writes": sum(lost.values()) + max(0, acked_submits - submitted),
+    }
+
+
+def rush_check_code(runs: list[EntrantRun]) -> str:
+    ids = [run.entry_id for run in runs if run.entry_id is not None]
+    return f"from bench._contest_data import check_rush\ncheck_rush({ids!r})"
+
+
+# --- judging close --------------------------------------------------------------------------------
+@dataclass
+class CardRun:
+    judge: int
+    entry: int
+    scores: dict[str, str]
+    acked: bool = False
+
+
+def run_judging_close(
+    base_urls: list[str],
+    data: dict,
+    *,
+    readers: int = 2,
+    think: float | tuple[float, float] = 0.0,
+    seed: int = 2026,
+) -> tuple[Results, list[CardRun]]:
+    """Each judge of ``data["judges"]`` (one thread each) opens and submits every assigned card, while
+    ``readers`` organiser threads reload the round's results page until the judges are done."""
+    import random
+
+    results, cards, lock = Results(), [], threading.Lock()
+    start = time.monotonic()
+    done = threading.Event()
+    number = data["round"]
+    round_path = f"/events/{CONTEST}/judging/rounds/{number}/"
+    results_path = f"/events/{CONTEST}/judging/manage/rounds/{number}/results/"
+    low, high = (float(value) for value in data["scale"])
+
+    def judge(index: int) -> None:
+        chooser, mine, made = random.Random(seed + index), [], []
+        person = data["judges"][index]
+        base = base_urls[index % len(base_urls)]
+        for entry in person["entries"]:
+            page = f"{base}{round_path}entries/{entry}/"
+            began = time.monotonic()
+            status, _body = get(page, person["session"])
+            mine.append(Sample(began - start, time.monotonic() - began, "judge:score-page", status))
+            _pause(chooser, think)
+            scores = {str(c): f"{chooser.uniform(low, high):.1f}" for c in data["criteria"]}
+            fields = [(f"score_{c}", value) for c, value in scores.items()]
+            fields += [("comment_to_organisers", f"bench card {index}"), ("feedback_to_entrant", ""), ("submit", "1")]
+            began = time.monotonic()
+            status, _body, location = post(page, person["session"], fields)
+            mine.append(Sample(began - start, time.monotonic() - began, "judge:submit", status))
+            acked = status == 302 and location.rstrip("/").endswith(round_path.rstrip("/"))
+            made.append(CardRun(person["judge"], entry, scores, acked))
+        with lock:
+            results.samples.extend(mine)
+            cards.extend(made)
+
+    def reader(index: int) -> None:
+        mine = []
+        base = base_urls[index % len(base_urls)]
+        while not done.is_set():
+            began = time.monotonic()
+            status, _body = get(f"{base}{results_path}", data["organiser"])
+            mine.append(Sample(began - start, time.monotonic() - began, "organiser:results", status))
+        with lock:
+            results.samples.extend(mine)
+
+    judges = [threading.Thread(target=judge, args=(i,), daemon=True) for i in range(len(data["judges"]))]
+    readers_threads = [threading.Thread(target=reader, args=(i,), daemon=True) for i in range(readers)]
+    for thread in readers_threads + judges:
+        thread.start()
+    for thread in judges:
+        thread.join()
+    done.set()
+    for thread in readers_threads:
+        thread.join()
+    results.seconds = time.monotonic() - start
+    results.samples.sort(key=lambda sample: sample.started)
+    return results, cards
+
+
+def check_judging_writes(cards: list[CardRun], stored: dict) -> dict:
+    """Lost writes: an acknowledged submit whose card is not submitted with the scores sent."""
+    from decimal import Decimal
+
+    lost = 0
+    for card in cards:
+        if not card.acked:
+            continue
+        found = stored.get(f"{card.judge}:{card.entry}")
+        same = found is not None and all(
+            Decimal(found["scores"].get(c, "nan")) == Decimal(value) for c, value in card.scores.items()
+        )
+        if found is None or found["status"] != "submitted" or not same:
+            lost += 1
+    return {
+        "cards": len(cards),
+        "submits_acknowledged": sum(card.acked for card in cards),
+        "cards_submitted": sum(1 for found in stored.values() if found["status"] == "submitted"),
+        "lost_writes": lost,
+    }
+
+
+def judging_check_code(cards: list[CardRun]) -> str:
+    pairs = [(card.judge, card.entry) for card in cards]
+    return f"from bench._contest_data import check_judging\ncheck_judging({pairs!r})"
+
+
 # --- the benchmark -------------------------------------------------------------------------------
 VARIANTS = {
     "before": {"DB_POOL": "False", "CONN_MAX_AGE": "60"},
@@ -436,19 +828,222 @@ def run_variant(server_url: str, variant_env: dict[str, str], args) -> dict:
         return summary
 
 
+# --- the contest-day scenarios, in either mode ----------------------------------------------------
+SCENARIOS = ("browsing", "rush", "judging")
+WORKER_CONNECTIONS = 2  # the Celery worker's one pool process (DB_POOL off) and its parent or beat
+TABLE_COLUMNS = (
+    ("scenario", 28),
+    ("mode", 9),
+    ("clients", 7),
+    ("requests", 8),
+    ("req/s", 7),
+    ("p50 ms", 7),
+    ("p99 ms", 7),
+    ("5xx", 4),
+    ("no answer", 9),
+    ("lost writes", 11),
+    ("peak PG / bound", 15),
+    ("load (1 min)", 12),
+    ("statuses", 0),
+)
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average (``uptime``), printed beside every figure: the machine is shared."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+@contextlib.contextmanager
+def scenario_site(mode: str, args, setup: str):
+    """The site for the scenarios and its connection bound. ``services``: ``args.processes`` daphne
+    processes, a Celery worker and beat, on a private PostgreSQL and REDIS_URL's Redis; ``embedded``:
+    one daphne on SQLite, in-memory channel layer, eager Celery."""
+    from _private_postgres import PrivatePostgres, admin_url
+    from _site import site_servers
+
+    if mode == "embedded":
+        with site_servers("sqlite", processes=1, setup=setup, redis_url="") as site:
+            yield site, None, None
+        return
+    env = {"DB_POOL_MAX_SIZE": str(args.pool_max)} if args.pool_max else {}
+    bound = args.processes * (args.pool_max or 10) + WORKER_CONNECTIONS
+    with (
+        PrivatePostgres(max_connections=args.max_connections) as server,
+        site_servers(
+            server.url(), processes=args.processes, env=env, setup=setup, redis_url=args.redis_url, celery=True
+        ) as site,
+    ):
+        yield site, admin_url(server.url()), bound
+
+
+def scenario_row(name: str, mode: str, clients: int, results: Results, lost, peak, bound) -> dict:
+    summary = results.summary()
+    return {
+        "scenario": name,
+        "mode": mode,
+        "clients": clients,
+        "requests": summary["requests"],
+        "req/s": summary["per_second"],
+        "p50 ms": summary["p50_ms"],
+        "p99 ms": summary["p99_ms"],
+        "5xx": summary["5xx"],
+        "no answer": summary["no_answer"],
+        "lost writes": "-" if lost is None else lost,
+        "peak PG / bound": "-" if peak is None else f"{peak} / {bound}",
+        "load (1 min)": load_average(),
+        "statuses": " ".join(f"{code}:{count}" for code, count in summary["statuses"].items()),
+    }
+
+
+def print_table(rows: list[dict]) -> None:
+    print(" ".join(f"{title:<{width}}" if width else title for title, width in TABLE_COLUMNS))
+    for row in rows:
+        print(" ".join(f"{row[title]!s:<{width}}" if width else str(row[title]) for title, width in TABLE_COLUMNS))
+
+
+class _Peak:
+    """A ``ConnectionSampler`` around one scenario, or nothing in the embedded mode."""
+
+    def __init__(self, admin: str | None, database: str):
+        self.sampler = ConnectionSampler(admin, database) if admin else None
+
+    def __enter__(self):
+        if self.sampler:
+            self.sampler.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.peak = self.sampler.stop() if self.sampler else None
+
+
+def _running(pid: int) -> bool:
+    """The process exists and has not exited (an exited child not yet waited for is a zombie, state Z)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def run_scenarios(args) -> int:
+    """``--scenario browsing|rush|judging|all`` in ``--mode services|embedded``: one table row each."""
+    wanted = SCENARIOS if args.scenario == "all" else (args.scenario,)
+    if args.mode == "services":
+        from _private_postgres import postgres_bin_dir
+
+        if postgres_bin_dir() is None:
+            print("skipped: PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
+            return 0
+        if not args.redis_url:
+            print("skipped: the services mode needs REDIS_URL (or --redis-url)")
+            return 0
+    setup = prepare_code(
+        entrants=args.entrants if "rush" in wanted else 0,
+        judges=args.judges if "judging" in wanted else 0,
+        close_in_minutes=args.close_in_minutes,
+        seed=True,
+    )
+    from _contest_data import MARK
+
+    print(
+        f"contest day, {args.mode} mode: {', '.join(wanted)}; load average {load_average()}",
+        flush=True,
+    )
+    rows, failed = [], False
+    with scenario_site(args.mode, args, setup) as (site, admin, bound):
+        data = next(json.loads(line[len(MARK) :]) for line in site.setup_output.splitlines() if line.startswith(MARK))
+        if "browsing" in wanted:
+            sessions = list(sign_in_all(site.base_urls[0], DEMO_ACCOUNTS).values())
+            for label, think in (("browsing (no pause)", 0.0), ("browsing (think {})", args.think or (1.0, 3.0))):
+                with _Peak(admin, site.database) as peak:
+                    results = run_browsing(
+                        site.base_urls, sessions, clients=args.clients, seconds=args.seconds, think=think
+                    )
+                shown = "-".join(f"{v:g}" for v in think) if isinstance(think, tuple) else f"{think:g}"
+                rows.append(
+                    scenario_row(label.format(shown + " s"), args.mode, args.clients, results, None, peak.peak, bound)
+                )
+                print(f"{rows[-1]['scenario']}: by page {json.dumps(results.by_page())}", flush=True)
+                failed = failed or results.count_5xx() > 0
+        if "rush" in wanted:
+            with _Peak(admin, site.database) as peak:
+                results, runs = run_rush(site.base_urls, data, clients=args.rush_clients)
+            writes = check_rush_writes(runs, data_command(site.env, rush_check_code(runs)))
+            rows.append(
+                scenario_row(
+                    f"registration rush ({len(runs)})",
+                    args.mode,
+                    args.rush_clients,
+                    results,
+                    writes["lost_writes"],
+                    peak.peak,
+                    bound,
+                )
+            )
+            print(f"registration rush: {json.dumps(writes)}; by page {json.dumps(results.by_page())}", flush=True)
+            failed = failed or results.count_5xx() > 0 or writes["lost_writes"] > 0
+        if "judging" in wanted:
+            with _Peak(admin, site.database) as peak:
+                results, cards = run_judging_close(site.base_urls, data, readers=args.readers)
+            writes = check_judging_writes(cards, data_command(site.env, judging_check_code(cards)))
+            clients = len(data["judges"]) + args.readers
+            rows.append(
+                scenario_row(
+                    f"judging close ({len(data['judges'])} judges)",
+                    args.mode,
+                    clients,
+                    results,
+                    writes["lost_writes"],
+                    peak.peak,
+                    bound,
+                )
+            )
+            print(f"judging close: {json.dumps(writes)}; by page {json.dumps(results.by_page())}", flush=True)
+            failed = failed or results.count_5xx() > 0 or writes["lost_writes"] > 0
+        if args.mode == "services":  # the worker and beat are the last two processes; both must still run
+            alive = [_running(pid) for pid in site.pids[-2:]]
+            print(f"celery worker and beat still running at the end: {all(alive)}", flush=True)
+            failed = failed or not all(alive)
+        if failed:
+            print(site.logs()[-4000:])
+    print_table(rows)
+    return 1 if failed else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=sorted(VARIANTS), help="run one variant (default: both)")
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--processes", type=int, default=2, help="daphne processes (web replicas)")
-    parser.add_argument("--think", type=float, default=0.0, help="seconds a client waits between pages")
+    parser.add_argument(
+        "--think",
+        type=parse_think,
+        default=0.0,
+        help="seconds a client waits between pages: fixed (0.5) or a range (1-3); the browsing scenario "
+        "runs without pause and with this (default 1-3)",
+    )
     parser.add_argument("--chat-writers", type=int, default=4)
     parser.add_argument("--chat-every", type=float, default=2.5)
     parser.add_argument("--max-connections", type=int, default=100, help="the private cluster's max_connections")
     parser.add_argument("--pool-max", type=int, help="DB_POOL_MAX_SIZE for 'after'")
     parser.add_argument("--pool-timeout", type=float, help="DB_POOL_TIMEOUT for 'after'")
+    parser.add_argument(
+        "--scenario",
+        choices=["pool", *SCENARIOS, "all"],
+        default="pool",
+        help="pool: browsing before/after the connection pool (default); browsing, rush (registration "
+        "deadline), judging (judging close) or all of them, in --mode",
+    )
+    parser.add_argument("--mode", choices=["services", "embedded"], default="services")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""), help="Redis for the services mode")
+    parser.add_argument("--entrants", type=int, default=300)
+    parser.add_argument("--rush-clients", type=int, default=50)
+    parser.add_argument("--judges", type=int, default=50)
+    parser.add_argument("--readers", type=int, default=2, help="organisers reloading the results page")
+    parser.add_argument("--close-in-minutes", type=float, default=20, help="registration and the round close then")
     args = parser.parse_args()
+    if args.scenario != "pool":
+        return run_scenarios(args)
 
     from _private_postgres import PrivatePostgres, postgres_bin_dir
 

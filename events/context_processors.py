@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .models import Role
 from .permissions import roles_for
-from .selectors import roles_of_user
+from .selectors import role_grants_of
 
 
 def _nav_roles(user) -> dict:
@@ -13,7 +13,7 @@ def _nav_roles(user) -> dict:
     organising, judging, taking_part = [], [], []
     dashboards = user.is_staff  # a programme dashboard to read (insights.view somewhere)
     seen: set[tuple[str, int]] = set()
-    for grant in roles_of_user(user):
+    for grant in role_grants_of(user):
         dashboards = dashboards or grant.role in roles_for("insights.view")
         if grant.role == Role.ORGANISER:
             bucket, key = organising, "organise"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from core.dashboard import Section, Task
 
 from .models import Role
-from .selectors import roles_of_user
+from .selectors import role_grants_of
 
 ROLE_TASKS = {
     Role.ORGANISER: lambda e: [
@@ -22,7 +22,7 @@ ROLE_TASKS = {
 
 def sections(user) -> list[Section]:
     by_event: dict[int, Section] = {}
-    for grant in roles_of_user(user):
+    for grant in role_grants_of(user):
         event = grant.event
         section = by_event.setdefault(event.pk, Section(title=event.title, event_title=event.title, order=10))
         section.tasks.extend(ROLE_TASKS[grant.role](event))

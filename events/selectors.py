@@ -24,5 +24,18 @@ def roles_of_user(user) -> QuerySet[EventRole]:
     return EventRole.objects.filter(user=user).select_related("event").order_by("-event__starts_on", "role")
 
 
+GRANTS_CACHE_ATTR = "_event_role_grants_cache"
+
+
+def role_grants_of(user) -> list[EventRole]:
+    """``roles_of_user`` as a list, read once per user object (a request): the navigation bar and the
+    dashboard's sections both list them. ``events.services`` forgets it when a role changes."""
+    grants = getattr(user, GRANTS_CACHE_ATTR, None)
+    if grants is None:
+        grants = list(roles_of_user(user))
+        setattr(user, GRANTS_CACHE_ATTR, grants)
+    return grants
+
+
 def event_members(event: Event) -> QuerySet[EventRole]:
     return EventRole.objects.filter(event=event).select_related("user", "user__organisation", "granted_by")

@@ -10,6 +10,7 @@ from accounts.models import Organisation, User
 
 from .models import Event, EventRole, Role
 from .permissions import PUBLIC, SIGNED_IN, roles_for
+from .selectors import GRANTS_CACHE_ATTR
 
 _CACHE_ATTR = "_event_roles_cache"
 
@@ -30,8 +31,9 @@ def user_roles(user, event: Event) -> frozenset[str]:
 
 
 def _forget_roles(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for name in (_CACHE_ATTR, GRANTS_CACHE_ATTR):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def can(user, action: str, event: Event) -> bool:
