@@ -16,10 +16,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from bench import contest_day
-from tests.e2e_server import daphne_server  # noqa: F401  (the fixture is used by name)
 
 pytestmark = [
     pytest.mark.e2e,
+    # A server of its own: the entries and cards made here stay out of the demo other tests see.
+    pytest.mark.daphne_server("contest-day"),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
         reason="the services-mode load test runs on PostgreSQL: set DATABASE_URL to a PostgreSQL server",
@@ -31,8 +32,8 @@ JUDGES = 10
 CLIENTS = 20
 
 
-@pytest.fixture(scope="module")
-def server_env(daphne_server):  # noqa: F811
+@pytest.fixture
+def server_env(daphne_server):
     """The live server's environment for one-shot commands: its database (found from its connections)
     and its media folder (beside its log)."""
     server_url = os.environ["DATABASE_URL"]
@@ -48,7 +49,7 @@ def server_env(daphne_server):  # noqa: F811
     }
 
 
-def test_deadline_rush_loses_no_acknowledged_write_and_answers_no_5xx(daphne_server, server_env):  # noqa: F811
+def test_deadline_rush_loses_no_acknowledged_write_and_answers_no_5xx(daphne_server, server_env):
     data = contest_day.data_command(server_env, contest_day.prepare_code(entrants=ENTRANTS))
     results, runs = contest_day.run_rush([daphne_server.base_url], data, clients=CLIENTS, autosaves=2)
 
@@ -63,7 +64,7 @@ def test_deadline_rush_loses_no_acknowledged_write_and_answers_no_5xx(daphne_ser
     assert all(entry["decks"] and all(deck["on_disk"] for deck in entry["decks"]) for entry in stored.values())
 
 
-def test_judging_close_loses_no_acknowledged_card_and_answers_no_5xx(daphne_server, server_env):  # noqa: F811
+def test_judging_close_loses_no_acknowledged_card_and_answers_no_5xx(daphne_server, server_env):
     data = contest_day.data_command(server_env, contest_day.prepare_code(judges=JUDGES))
     results, cards = contest_day.run_judging_close([daphne_server.base_url], data, readers=2)
 
