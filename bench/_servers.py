@@ -7,6 +7,8 @@ allocator recurses into the preloaded clock and never starts).
 """
 
 import os
+import subprocess
+import time
 
 FAKETIME_VARIABLES = (
     "LD_PRELOAD",
@@ -23,3 +25,31 @@ def machine_clock_env(base: dict[str, str] | None = None) -> dict[str, str]:
     for name in FAKETIME_VARIABLES:
         env.pop(name, None)
     return env
+
+
+def start_redis(port: int, folder: str, *, aof: bool = False) -> subprocess.Popen:
+    """A throw-away ``redis-server`` on ``port`` (loopback), its files in ``folder``; returns once it answers PING.
+
+    With ``aof`` it keeps an append-only file, as the production broker does (queued tasks survive a
+    restart); without, it keeps nothing, like the machine's Redis.
+    """
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            *("--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", folder),
+            *("--appendonly", "yes" if aof else "no"),
+        ],
+        cwd=folder,
+        env=machine_clock_env(),
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        probe = subprocess.run(
+            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, check=False, env=machine_clock_env()
+        )
+        if probe.stdout.strip() == "PONG":
+            return process
+        time.sleep(0.1)
+    raise RuntimeError("redis-server did not start")

@@ -42,35 +42,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _servers import machine_clock_env
+from _servers import start_redis
 from fault_worker_kill import Worker, count_emails, wait_for
 
 from tests.e2e_server import REPO_ROOT, _free_port, _PostgresDatabase, _stop, _wait_until_healthy
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def start_redis(port: int, folder: str, *, aof: bool) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            *("--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", folder),
-            *("--appendonly", "yes" if aof else "no"),
-        ],
-        cwd=folder,
-        env=machine_clock_env(),
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        probe = subprocess.run(
-            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, check=False, env=machine_clock_env()
-        )
-        if probe.stdout.strip() == "PONG":
-            return process
-        time.sleep(0.1)
-    raise RuntimeError("redis-server did not start")
 
 
 class Traffic(threading.Thread):

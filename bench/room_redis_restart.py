@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from websockets.exceptions import WebSocketException
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _room_common import ROOM_PATH, free_port, room_daphne, stop_process
-from _servers import machine_clock_env
+from _servers import start_redis
 
 RECONNECT_SECONDS = 0.5
 RESEND_SECONDS = 3.0
@@ -131,25 +130,6 @@ async def _stored_log(url: str, origin: str) -> dict[str, int]:
                 return reader.seen
 
 
-def _redis(port: int, folder: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=folder,
-        env=machine_clock_env(),
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        probe = subprocess.run(
-            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, env=machine_clock_env()
-        )
-        if probe.stdout.strip() == "PONG":
-            return process
-        time.sleep(0.1)
-    raise RuntimeError("redis-server did not start")
-
-
 async def _run(args, url: str, origin: str, session: str, redis_port: int, folder: str, redis: list) -> dict:
     viewers = [Viewer(url, origin) for _ in range(args.viewers)]
     tasks = [asyncio.create_task(viewer.run()) for viewer in viewers]
@@ -160,7 +140,7 @@ async def _run(args, url: str, origin: str, session: str, redis_port: int, folde
     stop_process(redis[0])
     print(f"  Redis stopped at t={args.seconds / 3:.0f} s for {args.down:.0f} s", flush=True)
     await asyncio.sleep(args.down)
-    redis[0] = await asyncio.to_thread(_redis, redis_port, folder)
+    redis[0] = await asyncio.to_thread(start_redis, redis_port, folder)
     print("  Redis started again (empty)", flush=True)
     sent = await sending
     stored = await _stored_log(url, origin)
@@ -189,7 +169,7 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as folder:
         redis_port = free_port()
-        redis = [_redis(redis_port, folder)]
+        redis = [start_redis(redis_port, folder)]
         os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         try:
             with room_daphne() as (base_url, session, _pid):
