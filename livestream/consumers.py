@@ -63,9 +63,12 @@ def socket_language(scope: dict, user) -> str:
     return chosen or settings.LANGUAGE_CODE
 
 
-def _admit(slug: str, user) -> tuple[RoadshowRoom | None, LiveError | None, frozenset[str]]:
-    """The room, why this user may not watch it (or None), and the tiers of frames they receive."""
-    room = RoadshowRoom.objects.select_related("event").filter(slug=slug).first()
+def _admit(room: RoadshowRoom | None, user) -> tuple[RoadshowRoom | None, LiveError | None, frozenset[str]]:
+    """Why this user may not watch the room (or None), and the tiers of frames they receive.
+
+    Per user, every time: an anonymous user's checks read nothing from the database (the room and
+    its event are already loaded), a signed-in user's read their roles in the event.
+    """
     if room is None:
         return None, LiveError("not_found", _("There is no such room.")), frozenset()
     if not selectors.room_can_watch(user, room):
@@ -105,7 +108,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         # queues up, and daphne drops a handshake the application has not accepted within its
         # connect timeout (5 s). Refusals still come as an error frame and a close code.
         await self.accept()
-        self.room, refusal, tiers = await database_sync_to_async(_admit)(slug, self.user)
+        # The room and its event: one read serves many joins in this process (``hub.room_by_slug``).
+        room = await hub.room_by_slug(slug)
+        if self.user.is_authenticated:
+            self.room, refusal, tiers = await database_sync_to_async(_admit)(room, self.user)
+        else:
+            self.room, refusal, tiers = _admit(room, self.user)
         if refusal is not None:
             await self.refuse(refusal, CLOSE_NOT_FOUND if refusal.code == "not_found" else CLOSE_NOT_ALLOWED)
             return

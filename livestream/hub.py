@@ -27,8 +27,10 @@ and no query while the stage stayed empty (a pitch starts only by a stored event
 
 import asyncio
 import contextlib
+import copy
 import functools
 import logging
+import threading
 import time
 import uuid
 import weakref
@@ -40,9 +42,12 @@ from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from twisted.internet.tcp import Connection as TcpConnection
 
 from core import metrics
+from events.models import Event
 
 from . import broadcast
 from .models import RoadshowRoom, RoomEvent, Visibility
@@ -54,6 +59,11 @@ EXPIRY_HEARTBEATS = 3
 # How long one anonymous connect state may serve later anonymous joins when nothing was fanned out
 # meanwhile: bounds how late a change that sends no frame (an organiser's edit of the room's page) shows.
 ANONYMOUS_STATE_MAX_AGE = 2.0
+# How long a process serves a room's row (found by slug, with its event) to joining sockets without
+# reading it again. Served only while the process's hub of the room is in the room's group, where
+# every change arrives (a stored ``room.*`` event, or ``room.changed``): the limit only bounds what
+# could slip past that (an edit of the event, seen at once only by the process that made it).
+ROOM_CACHE_SECONDS = 5.0
 
 
 class Frame:
@@ -226,8 +236,124 @@ class Member:
             self.hub.direct.discard(self)  # from now on the outbox's flushes write to it
 
 
-def _room_last_seq(room_id: int) -> int:
-    return RoadshowRoom.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
+# --- the shared room look-up of joining sockets ------------------------------------------------------
+
+
+class _RoomEntry(NamedTuple):
+    room: RoadshowRoom
+    read_from: int  # the change counter when the read started
+    fetched_at: float  # the event loop's clock
+
+
+_changes_lock = threading.Lock()
+_change_counter = 0
+_room_changed_at: dict[int, int] = {}  # room id -> the counter at its last change (any process's)
+_all_changed_at = 0  # the counter at the last change that may concern any room (an event's edit)
+# Per event loop (daphne runs one; each test gets its own): slug -> entry, or the read under way.
+_room_caches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _RoomEntry | asyncio.Future]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def room_changed(room_id: int | None) -> None:
+    """A room's row (or, with None, any room's event) may have changed: joins read it afresh. Any thread."""
+    global _change_counter, _all_changed_at
+    with _changes_lock:
+        _change_counter += 1
+        if room_id is None:
+            _all_changed_at = _change_counter
+        else:
+            _room_changed_at[room_id] = _change_counter
+
+
+def _publish_room_changed(room_ids) -> None:
+    for room_id in room_ids:
+        broadcast.group_send(room_id, {"type": "room.changed"})
+
+
+def _room_saved_or_deleted(sender, instance: RoadshowRoom, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """An edit outside the live layer (the admin, a deletion): every process's joins read the room afresh."""
+    if created or raw:
+        return  # nobody has read a room that did not exist
+    room_changed(instance.pk)
+    transaction.on_commit(functools.partial(_publish_room_changed, [instance.pk]))
+
+
+def _event_saved_or_deleted(sender, instance: Event, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """Publishing or unpublishing an event decides who may watch its rooms."""
+    if created or raw:
+        return
+    room_changed(None)
+    event_id = instance.pk
+
+    def publish() -> None:
+        _publish_room_changed(RoadshowRoom.objects.filter(event_id=event_id).values_list("pk", flat=True))
+
+    transaction.on_commit(publish)
+
+
+def connect_signals() -> None:
+    """Called by the app's ``ready``: changes to rooms and events made anywhere reach the shared look-up."""
+    for model, receiver in ((RoadshowRoom, _room_saved_or_deleted), (Event, _event_saved_or_deleted)):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"livestream-hub-{model.__name__}-saved")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"livestream-hub-{model.__name__}-deleted")
+
+
+def _room_by_slug(slug: str) -> RoadshowRoom | None:
+    return RoadshowRoom.objects.select_related("event").filter(slug=slug).first()
+
+
+def _entry_holds(entry: _RoomEntry, loop: asyncio.AbstractEventLoop) -> bool:
+    room_id = entry.room.pk
+    hub = _registries.get(loop, {}).get(room_id)
+    return (
+        hub is not None
+        and hub.subscribed
+        and entry.read_from >= hub.subscribed_from
+        and loop.time() - entry.fetched_at < ROOM_CACHE_SECONDS
+        and _room_changed_at.get(room_id, 0) <= entry.read_from
+        and _all_changed_at <= entry.read_from
+    )
+
+
+async def room_by_slug(slug: str) -> RoadshowRoom | None:
+    """The room (with its event) a socket joins, read once for many joins: a copy of its own for each caller.
+
+    Joins that arrive while the room is being read wait for that read. The row read is kept for
+    later joins while this process's hub of the room is in the room's group (so every change to
+    the room reaches it: see ``room_changed``), for at most ``ROOM_CACHE_SECONDS``; the hub reads
+    it when it joins the group, and a room read before that is not used again. Rooms that are not found are never kept.
+    Who may watch is still decided per user (``selectors.room_can_watch``).
+    """
+    loop = asyncio.get_running_loop()
+    cache = _room_caches.setdefault(loop, {})
+    held = cache.get(slug)
+    if isinstance(held, asyncio.Future):
+        await asyncio.wait({held})
+        room = held.result()
+        return copy.copy(room) if room is not None else None
+    if held is not None and _entry_holds(held, loop):
+        return copy.copy(held.room)
+    read_from = _change_counter
+    reading = cache[slug] = asyncio.ensure_future(database_sync_to_async(_room_by_slug)(slug))
+    reading.add_done_callback(functools.partial(_room_read, cache, slug, read_from))
+    await asyncio.wait({reading})  # a cancelled join leaves the read to the others
+    room = reading.result()
+    return copy.copy(room) if room is not None else None
+
+
+def _room_read(cache: dict, slug: str, read_from: int, reading: asyncio.Future) -> None:
+    if cache.get(slug) is not reading:
+        return
+    room = None if reading.cancelled() or reading.exception() is not None else reading.result()
+    if room is None:
+        del cache[slug]
+    else:
+        cache[slug] = _RoomEntry(room, read_from, asyncio.get_running_loop().time())
+
+
+def _room_with_event(room_id: int) -> RoadshowRoom | None:
+    return RoadshowRoom.objects.select_related("event").filter(pk=room_id).first()
 
 
 def _events_between(room_id: int, after: int, before: int) -> list[tuple[int, str, str]]:
@@ -256,6 +382,9 @@ class RoomHub:
         self._anonymous_build: asyncio.Future | None = None
         self.last_seq = 0
         self.starting: asyncio.Future | None = None
+        # In the room's group (from the change counter's value then): joins may share the room's row.
+        self.subscribed = False
+        self.subscribed_from = 0
         self._tasks: list[asyncio.Task] = []
         # Presence: other processes' counts with when they were last renewed.
         self.others: dict[str, tuple[int, float]] = {}
@@ -286,12 +415,21 @@ class RoomHub:
     async def start(self) -> None:
         self.channel = await self.layer.new_channel(prefix="livestream-hub.")
         await self.layer.group_add(self.group, self.channel)
-        # Read after joining the group: whatever commits later arrives through the group.
-        self.last_seq = await database_sync_to_async(_room_last_seq)(self.room_id)
+        # Read after joining the group: whatever commits later arrives through the group. The row
+        # read here serves the joins that follow (a room read before now could have missed a change).
+        self.subscribed_from = read_from = _change_counter
+        room = await database_sync_to_async(_room_with_event)(self.room_id)
+        self.last_seq = room.last_seq if room is not None else 0
+        if room is not None:
+            cache = _room_caches.setdefault(self.loop, {})
+            if not isinstance(cache.get(room.slug), asyncio.Future):
+                cache[room.slug] = _RoomEntry(room, read_from, self.loop.time())
+        self.subscribed = True
         self._tasks = [asyncio.ensure_future(self._receive_loop()), asyncio.ensure_future(self._tick_loop())]
         await self._group_send({"type": "hub.hello", "process": PROCESS_ID})
 
     async def stop(self) -> None:
+        self.subscribed = False
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
@@ -447,6 +585,9 @@ class RoomHub:
             await self._deliver_event(message["seq"], message["visibility"], message["frame"])
         elif kind == "room.frame":
             await self.fan_out(message["frame"], message["visibility"], None, message.get("user_id"))
+        elif kind == "room.changed":  # the room's row or its event changed outside the live layer
+            room_changed(self.room_id)
+            self.version += 1  # the shared anonymous connect state shows the room too
         elif message.get("process") == PROCESS_ID:
             return  # this process's own announcements: already counted here
         elif kind == "hub.presence":
@@ -469,9 +610,16 @@ class RoomHub:
         if seq > self.last_seq + 1:
             missed = await database_sync_to_async(_events_between)(self.room_id, self.last_seq, seq)
             for missed_seq, missed_visibility, missed_text in missed:
+                self._note_room_event(missed_text)
                 await self.fan_out(missed_text, missed_visibility, missed_seq)
         self.last_seq = seq
+        self._note_room_event(text)
         await self.fan_out(text, visibility, seq)
+
+    def _note_room_event(self, text: str) -> None:
+        """``room.status``, ``room.slow_mode``, ``room.updated``: the room's row changed, joins read it afresh."""
+        if text.startswith('{"type":"room.'):
+            room_changed(self.room_id)
 
     async def _tick_loop(self) -> None:
         while True:
