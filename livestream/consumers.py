@@ -85,6 +85,10 @@ def _catch_up(room: RoadshowRoom, user, since: int | None) -> list[dict]:
     return [state, *missed]
 
 
+def _shared_state(room: RoadshowRoom, user) -> hub.SharedState:
+    return hub.SharedState.of(services.room_state(room=room, user=user))
+
+
 def _since(scope: dict) -> int | None:
     values = parse_qs(scope.get("query_string", b"").decode("latin1")).get("since")
     if values and values[0].isdigit():
@@ -123,15 +127,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
         since = _since(self.scope)
         if since is None and not self.user.is_authenticated:
-            # Every anonymous viewer joining afresh is sent the same state: the hub builds it once for many.
+            # Every anonymous viewer joining afresh is sent the same state: the hub builds and encodes it
+            # once for many, and each socket adds its own server time and presence to the text.
             room, user = self.room, self.user
-            state = await self.member.hub.anonymous_state(
-                lambda: database_sync_to_async(services.room_state)(room=room, user=user)
-            )
-            state.update(services.server_time())
-            missed = []
-        else:
-            state, *missed = await database_sync_to_async(_catch_up)(self.room, self.user, since)
+            shared = await self.member.hub.anonymous_state(lambda: database_sync_to_async(_shared_state)(room, user))
+            await self.send(text_data=shared.text(**services.server_time(), presence=hub.presence(self.room.pk)))
+            await self.member.make_ready(shared.seq)
+            return
+        state, *missed = await database_sync_to_async(_catch_up)(self.room, self.user, since)
         state["presence"] = hub.presence(self.room.pk)
         await self.send_json(state)
         for frame in missed:

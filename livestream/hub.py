@@ -143,6 +143,23 @@ def _writes_directly(wire: WebSocketProtocol, transport) -> bool:
     )
 
 
+class SharedState(NamedTuple):
+    """A connect state sent to many sockets, encoded once: all but the server time and the presence."""
+
+    seq: int
+    head: str  # the state's JSON text without those keys and without its closing brace
+
+    @classmethod
+    def of(cls, state: dict) -> "SharedState":
+        shared = {key: value for key, value in state.items() if key not in ("server_time", "server_ms", "presence")}
+        return cls(state["seq"], broadcast.encode(shared)[:-1])
+
+    def text(self, *, server_time: str, server_ms: int, presence: int) -> str:
+        return (
+            f'{self.head},"server_time":{broadcast.encode(server_time)},"server_ms":{server_ms},"presence":{presence}}}'
+        )
+
+
 class Outgoing(NamedTuple):
     """A frame waiting in a hub's outbox, with whom it is for."""
 
@@ -378,7 +395,7 @@ class RoomHub:
         self._flush_not_before = 0.0
         # Bumped by every fan-out that may change what a new socket is sent (all but presence).
         self.version = 0
-        self._anonymous_state: tuple[int, float, dict] | None = None
+        self._anonymous_state: tuple[int, float, SharedState] | None = None
         self._anonymous_build: asyncio.Future | None = None
         self.last_seq = 0
         self.starting: asyncio.Future | None = None
@@ -532,7 +549,7 @@ class RoomHub:
             else:  # it already had some of them (its connect-time replay)
                 member.write_batch(batch, joined)
 
-    async def anonymous_state(self, build: Callable[[], Awaitable[dict]]) -> dict:
+    async def anonymous_state(self, build: Callable[[], Awaitable["SharedState"]]) -> "SharedState":
         """The connect state of an anonymous socket that has joined this hub, built at most once while it holds.
 
         Every anonymous viewer who joins without ``since`` is sent the same state (only the server
@@ -545,20 +562,21 @@ class RoomHub:
         Nothing is missed: an event fanned out before the build started was committed before its
         read, so the state holds it; one fanned out after the socket joined reaches the socket's
         buffer (and is dropped there if the state already covers its seq); one in between would
-        have changed ``version``, and then this socket gets a state of its own.
+        have changed ``version``, and then this socket gets a state of its own. The state is kept
+        encoded (``SharedState``): a join adds its own server time and presence to the same text.
         """
         while True:
             now = self.loop.time()
             cached = self._anonymous_state
             if cached is not None and cached[0] == self.version and now - cached[1] < ANONYMOUS_STATE_MAX_AGE:
-                return dict(cached[2])
+                return cached[2]
             build_of_others = self._anonymous_build
             if build_of_others is None:
                 version = self.version
                 build_of_ours = self._anonymous_build = asyncio.ensure_future(build())
                 build_of_ours.add_done_callback(functools.partial(self._anonymous_state_built, version, now))
                 await asyncio.wait({build_of_ours})  # a cancelled join leaves the build to the others
-                return dict(build_of_ours.result())  # built after this socket joined: valid for it
+                return build_of_ours.result()  # built after this socket joined: valid for it
             await asyncio.wait({build_of_others})
             # Loop: its result is cached (then used) if nothing was fanned out meanwhile, else build again.
 
