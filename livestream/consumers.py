@@ -8,7 +8,9 @@ import json
 import logging
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -140,6 +142,24 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         for frame in missed:
             await self.send_json(frame)
         await self.member.make_ready(state["seq"])
+
+    async def dispatch(self, message: dict) -> None:
+        """Run the handler of an ASGI message, without Channels' database-thread hop before it.
+
+        Channels closes stale database connections before every handler (``aclose_old_connections``)
+        in the one database thread: when thousands join at once, each join and each leave waited
+        there behind the others' database work. This consumer reaches the database only through
+        ``database_sync_to_async``, which closes stale connections around each call anyway.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        # As Channels' own, less the database-thread hop (see ``dispatch``); sockets have no groups.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def disconnect(self, code):
         if self.member is not None and self.room is not None:

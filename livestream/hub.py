@@ -30,6 +30,7 @@ import contextlib
 import copy
 import functools
 import logging
+import pprint
 import threading
 import time
 import uuid
@@ -38,6 +39,10 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import NamedTuple
 
+import txaio
+from autobahn import util as autobahn_util
+from autobahn.twisted import websocket as autobahn_twisted_websocket
+from autobahn.websocket import protocol as autobahn_protocol
 from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -87,6 +92,39 @@ class Frame:
             # Server frames are not masked; never compressed, so the same bytes suit every socket.
             self._prepared = PreparedMessage(self.text.encode("utf-8"), False, False, True)
         return self._prepared
+
+
+def _autobahn_debugging() -> bool:
+    try:
+        return txaio.get_global_log_level() in ("debug", "trace")
+    except Exception:  # no framework chosen yet
+        return True
+
+
+def _pformat_when_logged(obj, *args, **kwargs) -> str:
+    """autobahn's ``pformat``, but not for the debug line of each new connection while debug logging is off."""
+    if isinstance(obj, list) and not _autobahn_debugging():
+        return ""
+    return pprint.pformat(obj, *args, **kwargs)
+
+
+def _when_logged(highlight):
+    """autobahn's ``hltype``/``hlval`` (coloured text for its debug lines), skipped while debug logging is off."""
+
+    @functools.wraps(highlight)
+    def quiet(*args, **kwargs):
+        return highlight(*args, **kwargs) if _autobahn_debugging() else ""
+
+    return quiet
+
+
+# autobahn builds the text of its debug lines whether they are logged or not: per connection, a
+# pprint of its options and a dozen coloured names. With 2,000 sockets joining that was about a
+# tenth of daphne's CPU (cProfile, bench/contest_day.py roadshow); with debug logging on, as before.
+autobahn_protocol.pformat = _pformat_when_logged
+for _module in (autobahn_protocol, autobahn_twisted_websocket):
+    _module.hltype = _when_logged(autobahn_util.hltype)
+    _module.hlval = _when_logged(autobahn_util.hlval)
 
 
 def daphne_wire(send):
