@@ -519,6 +519,15 @@ def _cpu_seconds(pid: int) -> float:
     return 0.0
 
 
+def listen_overflows() -> int:
+    """The machine's count of connections dropped because a listen queue was full (/proc/net/netstat)."""
+    lines = Path("/proc/net/netstat").read_text().splitlines()
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            return int(dict(zip(names.split(), values.split(), strict=True)).get("ListenOverflows", 0))
+    return 0
+
+
 def _pct(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
@@ -716,6 +725,7 @@ def run_join_storm(
 
     def storm(urls: list[str], origins: list[str], first_frame: bool, pids: list[int]) -> dict:
         cpu_before = sum(_cpu_seconds(pid) for pid in pids)
+        overflows_before = listen_overflows()
         started = time.monotonic()
         workers = []
         for index in range(client_processes):
@@ -750,6 +760,7 @@ def run_join_storm(
             "connect_s": round(seconds, 2),
             "server_cpu_s": round(server_cpu, 1),
             "client_cpu_s": round(client_cpu, 1),
+            "listen_overflows": listen_overflows() - overflows_before,  # the machine's: other work counts too
             "failures": dict(failures.most_common(3)),
         }
 
@@ -771,12 +782,12 @@ def run_join_storm(
 
 
 @contextlib.contextmanager
-def embedded_site():
+def embedded_site(backlog: int | None = None):
     """The embedded shape: one daphne on a throw-away SQLite database (the demo programme), in-memory layer."""
     import subprocess
     import tempfile
 
-    from _site import REPO_ROOT
+    from _site import REPO_ROOT, daphne_listen
 
     from tests.e2e_server import _free_port, _run_manage, _stop, _wait_until_healthy
 
@@ -809,7 +820,7 @@ def embedded_site():
         log_path = Path(root) / "daphne.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "contest_site.asgi:application"],
+                [sys.executable, "-m", "daphne", *daphne_listen(port, backlog), "contest_site.asgi:application"],
                 cwd=REPO_ROOT,
                 env=env,
                 stdout=log,
@@ -844,6 +855,7 @@ def roadshow_main(argv: list[str]) -> int:
     parser.add_argument("--storm", type=int, default=5000)
     parser.add_argument("--only", choices=["opening", "storm"])
     parser.add_argument("--max-connections", type=int, default=100)
+    parser.add_argument("--backlog", type=int, help="daphne's listen queue (Twisted's default: 50)")
     args = parser.parse_args(argv)
     soft, hard = raise_open_files()
     uptime = Path("/proc/loadavg").read_text().split()[:3]
@@ -872,7 +884,7 @@ def roadshow_main(argv: list[str]) -> int:
         return results
 
     if args.mode == "embedded":
-        with embedded_site() as (base_urls, pids, _log):
+        with embedded_site(args.backlog) as (base_urls, pids, _log):
             scenarios(base_urls, pids)
         return 0
 
