@@ -30,6 +30,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from tests.e2e_server import _free_port, _run_manage, _stop, _wait_until_healthy  # noqa: E402
 
+ASGI_APPLICATION = "contest_site.asgi:application"
 DEMO_PASSWORD = "haizhi-demo-2026"  # noqa: S105  (README: every demo account's password)
 
 
@@ -49,6 +50,14 @@ class Site:
 
     def logs(self) -> str:
         return "\n".join(path.read_text(errors="replace")[-3000:] for path in self.log_paths)
+
+
+def daphne_listen(port: int, backlog: int | None = None) -> list[str]:
+    """daphne's arguments to listen on 127.0.0.1:``port``; with ``backlog``, a listen queue that long
+    (Twisted's default is 50: a crowd's handshakes beyond it wait for the client's SYN retry, 1 s or more)."""
+    if backlog is None:
+        return ["-b", "127.0.0.1", "-p", str(port)]
+    return ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"]
 
 
 def _admin(url: str) -> str:
@@ -72,6 +81,7 @@ def site_servers(
     redis_url: str | None = None,
     debug: bool = False,
     celery: bool = False,
+    backlog: int | None = None,
 ) -> Iterator[Site]:
     from psycopg import sql
 
@@ -137,10 +147,7 @@ def site_servers(
                                 sys.executable,
                                 "-m",
                                 "daphne",
-                                "-b",
-                                "127.0.0.1",
-                                "-p",
-                                str(port),
+                                *daphne_listen(port, backlog),
                                 "contest_site.asgi:application",
                             ],
                             cwd=REPO_ROOT,

@@ -1074,5 +1074,437 @@ def main() -> int:
     return 1 if failed else 0
 
 
+# --- the final roadshow's opening and a join storm -------------------------------------------------
+# .venv/bin/python bench/contest_day.py roadshow --mode services   (2 daphne, Redis layer, private PostgreSQL)
+# .venv/bin/python bench/contest_day.py roadshow --mode embedded   (1 daphne, SQLite, in-memory layer)
+#
+# Opening: ``--viewers`` anonymous people, their starts spread evenly over ``--spread`` seconds, each
+# loads the room page then opens the room socket (room.state received = connected) and stays until
+# the end, reading every frame; ``--chat-writers`` signed-in people chat meanwhile. A chat message
+# is owed to every viewer that was connected before it was acknowledged (1 s margin) and until the
+# end; "lost" are owed messages a viewer never got. Join storm: ``--storm`` anonymous sockets opened
+# at once (client processes of room_fanout.py, each with 50 handshakes in flight), spread over the
+# daphne processes, until each has its room.state; then the same clients against room_fanout.py's
+# bare ``websockets`` server (handshake only: it sends nothing on connect).
+# Clients are asyncio processes (``websockets``), ~500-1,250 sockets each, on the same 2 cores as
+# the servers: their CPU seconds are printed beside the servers'.
+
+ROADSHOW_PAGE = f"/rooms/{ROOM}/"
+ROADSHOW_SOCKET = f"/ws/rooms/{ROOM}/"
+OPENING_CLIENT_PROCESSES = 4
+MAX_OPENING_VIEWERS = 3000
+MAX_STORM_SOCKETS = 5000
+
+
+def raise_open_files(wanted: int = 4 * MAX_STORM_SOCKETS + 1000) -> tuple[int, int]:
+    """Raise this process's soft limit of open files (inherited by daphne and the client processes)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+def _cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def listen_overflows() -> int:
+    """The machine's count of connections dropped because a listen queue was full (/proc/net/netstat)."""
+    lines = Path("/proc/net/netstat").read_text().splitlines()
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            return int(dict(zip(names.split(), values.split(), strict=True)).get("ListenOverflows", 0))
+    return 0
+
+
+def _pct(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+class TimedChatWriter(ChatWriter):
+    """A ``ChatWriter`` (any room) that also notes when each message was acknowledged (monotonic clock)."""
+
+    def __init__(self, base_url: str, session: str, *, room: str = ROOM, **kwargs):
+        super().__init__(base_url, session, **kwargs)
+        self.url = base_url.replace("http://", "ws://") + f"/ws/rooms/{room}/"
+        self.acked_at: dict[str, float] = {}
+
+    def _post(self, socket, text: str, client_id: str) -> bool:
+        acknowledged = super()._post(socket, text, client_id)
+        if acknowledged:
+            self.acked_at.setdefault(client_id, time.monotonic())
+        return acknowledged
+
+
+async def _page_status(base_url: str, path: str) -> int:
+    """GET ``path`` with a raw HTTP/1.1 request (cheaper than a client library for thousands); its status."""
+    import asyncio
+
+    address = urllib.parse.urlsplit(base_url)
+    reader, writer = await asyncio.open_connection(address.hostname, address.port)
+    try:
+        request = f"GET {path} HTTP/1.1\r\nHost: {address.netloc}\r\nAccept-Language: zh-Hans\r\nConnection: close\r\n"
+        writer.write(f"{request}\r\n".encode())
+        head = await reader.readline()
+        while await reader.read(65536):  # the body, to the end
+            pass
+        return int(head.split()[1])
+    finally:
+        writer.close()
+
+
+async def _opening_viewers(plan: list[tuple[float, str]], marker: str, end_at: float) -> list[dict]:
+    import asyncio
+    import re
+
+    import websockets
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    chat = re.compile(re.escape(marker) + r" ([0-9a-f]{32})")
+
+    async def viewer(at: float, base_url: str) -> dict:
+        record = {"page": 0, "page_s": None, "socket_status": None, "socket_s": None, "ready": None, "error": None}
+        seen: list[str] = []
+        record["seen"] = seen
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        began = time.monotonic()
+        try:
+            record["page"] = await asyncio.wait_for(_page_status(base_url, ROADSHOW_PAGE), REQUEST_TIMEOUT_SECONDS)
+            record["page_s"] = time.monotonic() - began
+        except (OSError, TimeoutError, ValueError, IndexError) as exc:
+            record["error"] = f"page: {type(exc).__name__}"
+        began = time.monotonic()
+        url = base_url.replace("http://", "ws://") + ROADSHOW_SOCKET
+        try:
+            socket = await websockets.connect(
+                url, additional_headers={"Origin": base_url}, max_queue=None, compression=None, open_timeout=60
+            )
+        except InvalidStatus as exc:
+            record["socket_status"] = exc.response.status_code
+            return record
+        except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+            record["error"] = f"socket: {type(exc).__name__}"
+            return record
+        try:
+            async with asyncio.timeout(max(0.1, end_at - time.monotonic())):
+                first = await socket.recv()
+                if '"type":"room.state"' not in first[:40]:
+                    record["error"] = "socket: no room.state"
+                    return record
+                record["ready"] = time.monotonic()
+                record["socket_s"] = record["ready"] - began
+                async for raw in socket:
+                    match = chat.search(raw) if isinstance(raw, str) else None
+                    if match:
+                        seen.append(match[1])
+        except TimeoutError:
+            pass  # the end of the run
+        except ConnectionClosed:
+            record["dropped"] = time.monotonic()
+        finally:
+            await socket.close()
+        return record
+
+    return await asyncio.gather(*(viewer(at, base_url) for at, base_url in plan))
+
+
+def _opening_process(plan: list[tuple[float, str]], marker: str, end_at: float, conn) -> None:
+    import asyncio
+
+    records = asyncio.run(_opening_viewers(plan, marker, end_at))
+    conn.send((records, time.process_time()))
+
+
+def run_roadshow_opening(
+    base_urls: list[str],
+    chat_sessions: list[str],
+    *,
+    viewers: int = 2000,
+    spread: float = 60.0,
+    hold: float = 10.0,
+    chat_every: float = 2.5,
+    client_processes: int = OPENING_CLIENT_PROCESSES,
+) -> dict:
+    """2,000 people open the room (page, then socket) over ``spread`` seconds while ``chat_sessions`` chat."""
+    import multiprocessing
+
+    viewers, spread = min(viewers, MAX_OPENING_VIEWERS), min(spread, 60.0)
+    marker = f"opening-{uuid.uuid4().hex[:8]}"
+    start_at = time.monotonic() + 2.0
+    end_at = start_at + spread + hold
+    plan = [(start_at + spread * index / viewers, base_urls[index % len(base_urls)]) for index in range(viewers)]
+    writers = [
+        TimedChatWriter(
+            base_urls[index % len(base_urls)],
+            session,
+            marker=marker,
+            every=chat_every,
+            seconds=end_at - time.monotonic() - 3.0,
+        )
+        for index, session in enumerate(chat_sessions)
+    ]
+    context = multiprocessing.get_context("fork")
+    workers = []
+    for index in range(client_processes):
+        parent, child = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_opening_process, args=(plan[index::client_processes], marker, end_at, child), daemon=True
+        )
+        process.start()
+        workers.append((process, parent))
+    for writer in writers:
+        writer.start()
+    records, client_cpu = [], 0.0
+    for process, parent in workers:
+        if parent.poll(end_at - time.monotonic() + 120):
+            mine, cpu = parent.recv()
+            records += mine
+            client_cpu += cpu
+        process.join(10)
+    for writer in writers:
+        writer.join(30)
+
+    acked_at = {client_id: at for writer in writers for client_id, at in writer.acked_at.items()}
+    owed = delivered = 0
+    for record in records:
+        if record["ready"] is None:
+            continue
+        until = record.get("dropped", end_at)
+        seen = set(record["seen"])
+        due = [cid for cid, at in acked_at.items() if record["ready"] + 1.0 < at < until - 1.0]
+        owed += len(due)
+        delivered += sum(1 for cid in due if cid in seen)
+    pages = [r["page_s"] for r in records if r["page_s"] is not None]
+    sockets = [r["socket_s"] for r in records if r["socket_s"] is not None]
+    errors = Counter(r["error"] for r in records if r["error"])
+    return {
+        "viewers": viewers,
+        "spread_s": spread,
+        "pages_ok": sum(1 for r in records if r["page"] == 200),
+        "page_p50_ms": round(1000 * _pct(pages, 0.5)),
+        "page_p99_ms": round(1000 * _pct(pages, 0.99)),
+        "page_statuses": dict(Counter(r["page"] for r in records)),
+        "sockets_ready": len(sockets),
+        "socket_p50_ms": round(1000 * _pct(sockets, 0.5)),
+        "socket_p99_ms": round(1000 * _pct(sockets, 0.99)),
+        "socket_dropped": sum(1 for r in records if "dropped" in r),
+        "5xx": sum(1 for r in records if r["page"] >= 500 or (r["socket_status"] or 0) >= 500),
+        "errors": dict(errors),
+        "chat_acked": len(acked_at),
+        "chat_owed": owed,
+        "chat_delivered": delivered,
+        "chat_lost": owed - delivered,
+        "chat_reconnects": sum(writer.reconnects for writer in writers),
+        "client_cpu_s": round(client_cpu, 1),
+    }
+
+
+def run_join_storm(
+    base_urls: list[str], server_pids: list[int], *, sockets: int = 5000, client_processes: int = 4
+) -> dict:
+    """``sockets`` anonymous room sockets at once over the daphne processes, then over a bare websockets server."""
+    import multiprocessing
+
+    from _room_common import stop_process
+    from room_fanout import _start_bare_server, _viewers_process
+
+    sockets = min(sockets, MAX_STORM_SOCKETS)
+    context = multiprocessing.get_context("fork")
+
+    def storm(urls: list[str], origins: list[str], first_frame: bool, pids: list[int]) -> dict:
+        cpu_before = sum(_cpu_seconds(pid) for pid in pids)
+        overflows_before = listen_overflows()
+        started = time.monotonic()
+        workers = []
+        for index in range(client_processes):
+            share = sockets // client_processes + (1 if index < sockets % client_processes else 0)
+            parent, child = context.Pipe()
+            process = context.Process(
+                target=_viewers_process,
+                args=(urls[index % len(urls)], origins[index % len(urls)], share, first_frame, 0, child),
+                daemon=True,
+            )
+            process.start()
+            workers.append((process, parent))
+        connected = failed = 0
+        failures: Counter = Counter()
+        for _process, parent in workers:
+            if not parent.poll(300):
+                raise RuntimeError("a client process did not connect its sockets within 300 s")
+            _, ok, bad, why = parent.recv()
+            connected, failed = connected + ok, failed + bad
+            failures.update(why)
+        seconds = time.monotonic() - started
+        server_cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
+        client_cpu = sum(_cpu_seconds(process.pid) for process, _parent in workers)
+        for process, parent in workers:
+            parent.send("stop")
+            while parent.recv()[0] != "received":
+                pass
+            process.join(30)
+        return {
+            "connected": connected,
+            "failed": failed,
+            "connect_s": round(seconds, 2),
+            "server_cpu_s": round(server_cpu, 1),
+            "client_cpu_s": round(client_cpu, 1),
+            "listen_overflows": listen_overflows() - overflows_before,  # the machine's: other work counts too
+            "failures": dict(failures.most_common(3)),
+        }
+
+    project = storm(
+        [url.replace("http://", "ws://") + ROADSHOW_SOCKET for url in base_urls], base_urls, True, server_pids
+    )
+    time.sleep(2)  # the servers see the sockets close
+    bare_process, bare_url = _start_bare_server()
+    try:
+        bare = storm([bare_url.replace("http://", "ws://") + "/"], [bare_url], False, [bare_process.pid])
+    finally:
+        stop_process(bare_process)
+    return {
+        "sockets": sockets,
+        "project": project,
+        "bare": bare,
+        "ratio": round(project["connect_s"] / max(1e-9, bare["connect_s"]), 2),
+    }
+
+
+@contextlib.contextmanager
+def embedded_site(backlog: int | None = None):
+    """The embedded shape: one daphne on a throw-away SQLite database (the demo programme), in-memory layer."""
+    import subprocess
+    import tempfile
+
+    from _site import REPO_ROOT, daphne_listen
+
+    from tests.e2e_server import _free_port, _run_manage, _stop, _wait_until_healthy
+
+    with tempfile.TemporaryDirectory() as root:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+        }
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "contest_site.settings",
+                "DEBUG": "False",
+                "SECRET_KEY": uuid.uuid4().hex * 2,
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "SECURE_COOKIES": "False",
+                "EMAIL_URL": f"filemail:///{root}/emails",
+                "MEDIA_ROOT": f"{root}/media",
+                "STATIC_ROOT": f"{root}/static",
+                "LOG_LEVEL": "WARNING",
+                "DATABASE_URL": f"sqlite:///{root}/site.sqlite3",
+            }
+        )
+        setup_env = {**env, "DEBUG": "True"}
+        _run_manage(["migrate", "--noinput"], setup_env)
+        _run_manage(["seed_demo", "--quiet-logins"], setup_env)
+        _run_manage(["collectstatic", "--noinput", "-v", "0"], env)
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        log_path = Path(root) / "daphne.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "daphne", *daphne_listen(port, backlog), "contest_site.asgi:application"],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_until_healthy(process, base_url, log_path)
+            yield [base_url], [process.pid], log_path
+        finally:
+            _stop(process)
+
+
+CHAT_ACCOUNTS = [
+    "audience@haizhi.example",
+    "enterprise@haizhi.example",
+    "investor@haizhi.example",
+    "park@haizhi.example",
+]
+
+
+def roadshow_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="contest_day.py roadshow", description="The final roadshow's opening and a join storm."
+    )
+    parser.add_argument("--mode", choices=["services", "embedded"], default="services")
+    parser.add_argument("--processes", type=int, default=2, help="daphne processes (services mode)")
+    parser.add_argument("--viewers", type=int, default=2000)
+    parser.add_argument("--spread", type=float, default=60.0)
+    parser.add_argument("--hold", type=float, default=10.0)
+    parser.add_argument("--chat-writers", type=int, default=4)
+    parser.add_argument("--storm", type=int, default=5000)
+    parser.add_argument("--only", choices=["opening", "storm"])
+    parser.add_argument("--max-connections", type=int, default=100)
+    parser.add_argument("--backlog", type=int, help="daphne's listen queue (Twisted's default: 50)")
+    args = parser.parse_args(argv)
+    soft, hard = raise_open_files()
+    uptime = Path("/proc/loadavg").read_text().split()[:3]
+    print(
+        f"roadshow ({args.mode}): open files soft {soft} hard {hard}; load average {' '.join(uptime)}; "
+        f"{os.cpu_count()} cores shared by servers and clients",
+        flush=True,
+    )
+
+    def scenarios(base_urls: list[str], pids: list[int], sampler=None) -> dict:
+        results: dict = {}
+        sessions = [login(base_urls[0], email) for email in CHAT_ACCOUNTS[: args.chat_writers]]
+        if args.only != "storm":
+            results["opening"] = run_roadshow_opening(
+                base_urls, sessions, viewers=args.viewers, spread=args.spread, hold=args.hold
+            )
+            if sampler is not None:
+                results["opening"]["peak_pg_connections"] = sampler.peak
+            print("opening:", json.dumps(results["opening"]), flush=True)
+            time.sleep(3)
+        if args.only != "opening":
+            results["storm"] = run_join_storm(base_urls, pids, sockets=args.storm)
+            if sampler is not None:
+                results["storm"]["peak_pg_connections"] = sampler.peak
+            print("storm:", json.dumps(results["storm"]), flush=True)
+        return results
+
+    if args.mode == "embedded":
+        with embedded_site(args.backlog) as (base_urls, pids, _log):
+            scenarios(base_urls, pids)
+        return 0
+
+    from _private_postgres import PrivatePostgres, admin_url, postgres_bin_dir
+    from _site import site_servers
+
+    if postgres_bin_dir() is None or not os.environ.get("REDIS_URL"):
+        print("skipped: the services mode needs PostgreSQL's server binaries and REDIS_URL")
+        return 0
+    with (
+        PrivatePostgres(max_connections=args.max_connections) as server,
+        site_servers(server.url(), processes=args.processes) as site,
+    ):
+        sampler = ConnectionSampler(admin_url(server.url()), site.database)
+        sampler.start()
+        try:
+            scenarios(site.base_urls, site.pids, sampler)
+        finally:
+            peak = sampler.stop()
+        pool_max = int(os.environ.get("DB_POOL_MAX_SIZE", "10"))
+        print(f"peak PostgreSQL connections {peak}; bound {args.processes} × {pool_max} = {args.processes * pool_max}")
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["roadshow"]:
+        sys.exit(roadshow_main(sys.argv[2:]))
     sys.exit(main())

@@ -10,6 +10,7 @@ class LivestreamConfig(AppConfig):
         # judging weighs a live signal into a round's standing; it asks its registry, never this app.
         from judging import sources
 
-        from . import selectors
+        from . import hub, selectors
 
+        hub.connect_signals()
         sources.register_live_signals(sources.LiveSignals(of_entries=selectors.pitch_signals_of_entries))

@@ -8,7 +8,9 @@ import json
 import logging
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -63,9 +65,12 @@ def socket_language(scope: dict, user) -> str:
     return chosen or settings.LANGUAGE_CODE
 
 
-def _admit(slug: str, user) -> tuple[RoadshowRoom | None, LiveError | None, frozenset[str]]:
-    """The room, why this user may not watch it (or None), and the tiers of frames they receive."""
-    room = RoadshowRoom.objects.select_related("event").filter(slug=slug).first()
+def _admit(room: RoadshowRoom | None, user) -> tuple[RoadshowRoom | None, LiveError | None, frozenset[str]]:
+    """Why this user may not watch the room (or None), and the tiers of frames they receive.
+
+    Per user, every time: an anonymous user's checks read nothing from the database (the room and
+    its event are already loaded), a signed-in user's read their roles in the event.
+    """
     if room is None:
         return None, LiveError("not_found", _("There is no such room.")), frozenset()
     if not selectors.room_can_watch(user, room):
@@ -80,6 +85,10 @@ def _catch_up(room: RoadshowRoom, user, since: int | None) -> list[dict]:
     state = services.room_state(room=room, user=user, since=since)
     missed = services.events_since(room=room, user=user, since=since, until=state["seq"]) if state["resume"] else []
     return [state, *missed]
+
+
+def _shared_state(room: RoadshowRoom, user) -> hub.SharedState:
+    return hub.SharedState.of(services.room_state(room=room, user=user))
 
 
 def _since(scope: dict) -> int | None:
@@ -105,7 +114,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         # queues up, and daphne drops a handshake the application has not accepted within its
         # connect timeout (5 s). Refusals still come as an error frame and a close code.
         await self.accept()
-        self.room, refusal, tiers = await database_sync_to_async(_admit)(slug, self.user)
+        # The room and its event: one read serves many joins in this process (``hub.room_by_slug``).
+        room = await hub.room_by_slug(slug)
+        if self.user.is_authenticated:
+            self.room, refusal, tiers = await database_sync_to_async(_admit)(room, self.user)
+        else:
+            self.room, refusal, tiers = _admit(room, self.user)
         if refusal is not None:
             await self.refuse(refusal, CLOSE_NOT_FOUND if refusal.code == "not_found" else CLOSE_NOT_ALLOWED)
             return
@@ -115,20 +129,37 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
         since = _since(self.scope)
         if since is None and not self.user.is_authenticated:
-            # Every anonymous viewer joining afresh is sent the same state: the hub builds it once for many.
+            # Every anonymous viewer joining afresh is sent the same state: the hub builds and encodes it
+            # once for many, and each socket adds its own server time and presence to the text.
             room, user = self.room, self.user
-            state = await self.member.hub.anonymous_state(
-                lambda: database_sync_to_async(services.room_state)(room=room, user=user)
-            )
-            state.update(services.server_time())
-            missed = []
-        else:
-            state, *missed = await database_sync_to_async(_catch_up)(self.room, self.user, since)
+            shared = await self.member.hub.anonymous_state(lambda: database_sync_to_async(_shared_state)(room, user))
+            await self.send(text_data=shared.text(**services.server_time(), presence=hub.presence(self.room.pk)))
+            await self.member.make_ready(shared.seq)
+            return
+        state, *missed = await database_sync_to_async(_catch_up)(self.room, self.user, since)
         state["presence"] = hub.presence(self.room.pk)
         await self.send_json(state)
         for frame in missed:
             await self.send_json(frame)
         await self.member.make_ready(state["seq"])
+
+    async def dispatch(self, message: dict) -> None:
+        """Run the handler of an ASGI message, without Channels' database-thread hop before it.
+
+        Channels closes stale database connections before every handler (``aclose_old_connections``)
+        in the one database thread: when thousands join at once, each join and each leave waited
+        there behind the others' database work. This consumer reaches the database only through
+        ``database_sync_to_async``, which closes stale connections around each call anyway.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        # As Channels' own, less the database-thread hop (see ``dispatch``); sockets have no groups.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def disconnect(self, code):
         if self.member is not None and self.room is not None:

@@ -27,8 +27,11 @@ and no query while the stage stayed empty (a pitch starts only by a stored event
 
 import asyncio
 import contextlib
+import copy
 import functools
 import logging
+import pprint
+import threading
 import time
 import uuid
 import weakref
@@ -36,13 +39,20 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import NamedTuple
 
+import txaio
+from autobahn import util as autobahn_util
+from autobahn.twisted import websocket as autobahn_twisted_websocket
+from autobahn.websocket import protocol as autobahn_protocol
 from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from twisted.internet.tcp import Connection as TcpConnection
 
 from core import metrics
+from events.models import Event
 
 from . import broadcast
 from .models import RoadshowRoom, RoomEvent, Visibility
@@ -54,6 +64,11 @@ EXPIRY_HEARTBEATS = 3
 # How long one anonymous connect state may serve later anonymous joins when nothing was fanned out
 # meanwhile: bounds how late a change that sends no frame (an organiser's edit of the room's page) shows.
 ANONYMOUS_STATE_MAX_AGE = 2.0
+# How long a process serves a room's row (found by slug, with its event) to joining sockets without
+# reading it again. Served only while the process's hub of the room is in the room's group, where
+# every change arrives (a stored ``room.*`` event, or ``room.changed``): the limit only bounds what
+# could slip past that (an edit of the event, seen at once only by the process that made it).
+ROOM_CACHE_SECONDS = 5.0
 
 
 class Frame:
@@ -77,6 +92,39 @@ class Frame:
             # Server frames are not masked; never compressed, so the same bytes suit every socket.
             self._prepared = PreparedMessage(self.text.encode("utf-8"), False, False, True)
         return self._prepared
+
+
+def _autobahn_debugging() -> bool:
+    try:
+        return txaio.get_global_log_level() in ("debug", "trace")
+    except Exception:  # no framework chosen yet
+        return True
+
+
+def _pformat_when_logged(obj, *args, **kwargs) -> str:
+    """autobahn's ``pformat``, but not for the debug line of each new connection while debug logging is off."""
+    if isinstance(obj, list) and not _autobahn_debugging():
+        return ""
+    return pprint.pformat(obj, *args, **kwargs)
+
+
+def _when_logged(highlight):
+    """autobahn's ``hltype``/``hlval`` (coloured text for its debug lines), skipped while debug logging is off."""
+
+    @functools.wraps(highlight)
+    def quiet(*args, **kwargs):
+        return highlight(*args, **kwargs) if _autobahn_debugging() else ""
+
+    return quiet
+
+
+# autobahn builds the text of its debug lines whether they are logged or not: per connection, a
+# pprint of its options and a dozen coloured names. With 2,000 sockets joining that was about a
+# tenth of daphne's CPU (cProfile, bench/contest_day.py roadshow); with debug logging on, as before.
+autobahn_protocol.pformat = _pformat_when_logged
+for _module in (autobahn_protocol, autobahn_twisted_websocket):
+    _module.hltype = _when_logged(autobahn_util.hltype)
+    _module.hlval = _when_logged(autobahn_util.hlval)
 
 
 def daphne_wire(send):
@@ -131,6 +179,23 @@ def _writes_directly(wire: WebSocketProtocol, transport) -> bool:
         and not transport.dataBuffer
         and not transport._tempDataBuffer
     )
+
+
+class SharedState(NamedTuple):
+    """A connect state sent to many sockets, encoded once: all but the server time and the presence."""
+
+    seq: int
+    head: str  # the state's JSON text without those keys and without its closing brace
+
+    @classmethod
+    def of(cls, state: dict) -> "SharedState":
+        shared = {key: value for key, value in state.items() if key not in ("server_time", "server_ms", "presence")}
+        return cls(state["seq"], broadcast.encode(shared)[:-1])
+
+    def text(self, *, server_time: str, server_ms: int, presence: int) -> str:
+        return (
+            f'{self.head},"server_time":{broadcast.encode(server_time)},"server_ms":{server_ms},"presence":{presence}}}'
+        )
 
 
 class Outgoing(NamedTuple):
@@ -226,8 +291,124 @@ class Member:
             self.hub.direct.discard(self)  # from now on the outbox's flushes write to it
 
 
-def _room_last_seq(room_id: int) -> int:
-    return RoadshowRoom.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
+# --- the shared room look-up of joining sockets ------------------------------------------------------
+
+
+class _RoomEntry(NamedTuple):
+    room: RoadshowRoom
+    read_from: int  # the change counter when the read started
+    fetched_at: float  # the event loop's clock
+
+
+_changes_lock = threading.Lock()
+_change_counter = 0
+_room_changed_at: dict[int, int] = {}  # room id -> the counter at its last change (any process's)
+_all_changed_at = 0  # the counter at the last change that may concern any room (an event's edit)
+# Per event loop (daphne runs one; each test gets its own): slug -> entry, or the read under way.
+_room_caches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _RoomEntry | asyncio.Future]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def room_changed(room_id: int | None) -> None:
+    """A room's row (or, with None, any room's event) may have changed: joins read it afresh. Any thread."""
+    global _change_counter, _all_changed_at
+    with _changes_lock:
+        _change_counter += 1
+        if room_id is None:
+            _all_changed_at = _change_counter
+        else:
+            _room_changed_at[room_id] = _change_counter
+
+
+def _publish_room_changed(room_ids) -> None:
+    for room_id in room_ids:
+        broadcast.group_send(room_id, {"type": "room.changed"})
+
+
+def _room_saved_or_deleted(sender, instance: RoadshowRoom, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """An edit outside the live layer (the admin, a deletion): every process's joins read the room afresh."""
+    if created or raw:
+        return  # nobody has read a room that did not exist
+    room_changed(instance.pk)
+    transaction.on_commit(functools.partial(_publish_room_changed, [instance.pk]))
+
+
+def _event_saved_or_deleted(sender, instance: Event, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """Publishing or unpublishing an event decides who may watch its rooms."""
+    if created or raw:
+        return
+    room_changed(None)
+    event_id = instance.pk
+
+    def publish() -> None:
+        _publish_room_changed(RoadshowRoom.objects.filter(event_id=event_id).values_list("pk", flat=True))
+
+    transaction.on_commit(publish)
+
+
+def connect_signals() -> None:
+    """Called by the app's ``ready``: changes to rooms and events made anywhere reach the shared look-up."""
+    for model, receiver in ((RoadshowRoom, _room_saved_or_deleted), (Event, _event_saved_or_deleted)):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"livestream-hub-{model.__name__}-saved")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"livestream-hub-{model.__name__}-deleted")
+
+
+def _room_by_slug(slug: str) -> RoadshowRoom | None:
+    return RoadshowRoom.objects.select_related("event").filter(slug=slug).first()
+
+
+def _entry_holds(entry: _RoomEntry, loop: asyncio.AbstractEventLoop) -> bool:
+    room_id = entry.room.pk
+    hub = _registries.get(loop, {}).get(room_id)
+    return (
+        hub is not None
+        and hub.subscribed
+        and entry.read_from >= hub.subscribed_from
+        and loop.time() - entry.fetched_at < ROOM_CACHE_SECONDS
+        and _room_changed_at.get(room_id, 0) <= entry.read_from
+        and _all_changed_at <= entry.read_from
+    )
+
+
+async def room_by_slug(slug: str) -> RoadshowRoom | None:
+    """The room (with its event) a socket joins, read once for many joins: a copy of its own for each caller.
+
+    Joins that arrive while the room is being read wait for that read. The row read is kept for
+    later joins while this process's hub of the room is in the room's group (so every change to
+    the room reaches it: see ``room_changed``), for at most ``ROOM_CACHE_SECONDS``; the hub reads
+    it when it joins the group, and a room read before that is not used again. Rooms that are not found are never kept.
+    Who may watch is still decided per user (``selectors.room_can_watch``).
+    """
+    loop = asyncio.get_running_loop()
+    cache = _room_caches.setdefault(loop, {})
+    held = cache.get(slug)
+    if isinstance(held, asyncio.Future):
+        await asyncio.wait({held})
+        room = held.result()
+        return copy.copy(room) if room is not None else None
+    if held is not None and _entry_holds(held, loop):
+        return copy.copy(held.room)
+    read_from = _change_counter
+    reading = cache[slug] = asyncio.ensure_future(database_sync_to_async(_room_by_slug)(slug))
+    reading.add_done_callback(functools.partial(_room_read, cache, slug, read_from))
+    await asyncio.wait({reading})  # a cancelled join leaves the read to the others
+    room = reading.result()
+    return copy.copy(room) if room is not None else None
+
+
+def _room_read(cache: dict, slug: str, read_from: int, reading: asyncio.Future) -> None:
+    if cache.get(slug) is not reading:
+        return
+    room = None if reading.cancelled() or reading.exception() is not None else reading.result()
+    if room is None:
+        del cache[slug]
+    else:
+        cache[slug] = _RoomEntry(room, read_from, asyncio.get_running_loop().time())
+
+
+def _room_with_event(room_id: int) -> RoadshowRoom | None:
+    return RoadshowRoom.objects.select_related("event").filter(pk=room_id).first()
 
 
 def _events_between(room_id: int, after: int, before: int) -> list[tuple[int, str, str]]:
@@ -252,10 +433,13 @@ class RoomHub:
         self._flush_not_before = 0.0
         # Bumped by every fan-out that may change what a new socket is sent (all but presence).
         self.version = 0
-        self._anonymous_state: tuple[int, float, dict] | None = None
+        self._anonymous_state: tuple[int, float, SharedState] | None = None
         self._anonymous_build: asyncio.Future | None = None
         self.last_seq = 0
         self.starting: asyncio.Future | None = None
+        # In the room's group (from the change counter's value then): joins may share the room's row.
+        self.subscribed = False
+        self.subscribed_from = 0
         self._tasks: list[asyncio.Task] = []
         # Presence: other processes' counts with when they were last renewed.
         self.others: dict[str, tuple[int, float]] = {}
@@ -286,12 +470,21 @@ class RoomHub:
     async def start(self) -> None:
         self.channel = await self.layer.new_channel(prefix="livestream-hub.")
         await self.layer.group_add(self.group, self.channel)
-        # Read after joining the group: whatever commits later arrives through the group.
-        self.last_seq = await database_sync_to_async(_room_last_seq)(self.room_id)
+        # Read after joining the group: whatever commits later arrives through the group. The row
+        # read here serves the joins that follow (a room read before now could have missed a change).
+        self.subscribed_from = read_from = _change_counter
+        room = await database_sync_to_async(_room_with_event)(self.room_id)
+        self.last_seq = room.last_seq if room is not None else 0
+        if room is not None:
+            cache = _room_caches.setdefault(self.loop, {})
+            if not isinstance(cache.get(room.slug), asyncio.Future):
+                cache[room.slug] = _RoomEntry(room, read_from, self.loop.time())
+        self.subscribed = True
         self._tasks = [asyncio.ensure_future(self._receive_loop()), asyncio.ensure_future(self._tick_loop())]
         await self._group_send({"type": "hub.hello", "process": PROCESS_ID})
 
     async def stop(self) -> None:
+        self.subscribed = False
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
@@ -394,7 +587,7 @@ class RoomHub:
             else:  # it already had some of them (its connect-time replay)
                 member.write_batch(batch, joined)
 
-    async def anonymous_state(self, build: Callable[[], Awaitable[dict]]) -> dict:
+    async def anonymous_state(self, build: Callable[[], Awaitable["SharedState"]]) -> "SharedState":
         """The connect state of an anonymous socket that has joined this hub, built at most once while it holds.
 
         Every anonymous viewer who joins without ``since`` is sent the same state (only the server
@@ -407,20 +600,21 @@ class RoomHub:
         Nothing is missed: an event fanned out before the build started was committed before its
         read, so the state holds it; one fanned out after the socket joined reaches the socket's
         buffer (and is dropped there if the state already covers its seq); one in between would
-        have changed ``version``, and then this socket gets a state of its own.
+        have changed ``version``, and then this socket gets a state of its own. The state is kept
+        encoded (``SharedState``): a join adds its own server time and presence to the same text.
         """
         while True:
             now = self.loop.time()
             cached = self._anonymous_state
             if cached is not None and cached[0] == self.version and now - cached[1] < ANONYMOUS_STATE_MAX_AGE:
-                return dict(cached[2])
+                return cached[2]
             build_of_others = self._anonymous_build
             if build_of_others is None:
                 version = self.version
                 build_of_ours = self._anonymous_build = asyncio.ensure_future(build())
                 build_of_ours.add_done_callback(functools.partial(self._anonymous_state_built, version, now))
                 await asyncio.wait({build_of_ours})  # a cancelled join leaves the build to the others
-                return dict(build_of_ours.result())  # built after this socket joined: valid for it
+                return build_of_ours.result()  # built after this socket joined: valid for it
             await asyncio.wait({build_of_others})
             # Loop: its result is cached (then used) if nothing was fanned out meanwhile, else build again.
 
@@ -447,6 +641,9 @@ class RoomHub:
             await self._deliver_event(message["seq"], message["visibility"], message["frame"])
         elif kind == "room.frame":
             await self.fan_out(message["frame"], message["visibility"], None, message.get("user_id"))
+        elif kind == "room.changed":  # the room's row or its event changed outside the live layer
+            room_changed(self.room_id)
+            self.version += 1  # the shared anonymous connect state shows the room too
         elif message.get("process") == PROCESS_ID:
             return  # this process's own announcements: already counted here
         elif kind == "hub.presence":
@@ -469,9 +666,16 @@ class RoomHub:
         if seq > self.last_seq + 1:
             missed = await database_sync_to_async(_events_between)(self.room_id, self.last_seq, seq)
             for missed_seq, missed_visibility, missed_text in missed:
+                self._note_room_event(missed_text)
                 await self.fan_out(missed_text, missed_visibility, missed_seq)
         self.last_seq = seq
+        self._note_room_event(text)
         await self.fan_out(text, visibility, seq)
+
+    def _note_room_event(self, text: str) -> None:
+        """``room.status``, ``room.slow_mode``, ``room.updated``: the room's row changed, joins read it afresh."""
+        if text.startswith('{"type":"room.'):
+            room_changed(self.room_id)
 
     async def _tick_loop(self) -> None:
         while True:
